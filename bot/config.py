@@ -1,0 +1,115 @@
+"""Settings, read once from the environment. Secrets live only here and are never logged."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    return float(raw) if raw not in (None, "") else default
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    database_url: str = "sqlite+aiosqlite:///smce.db"
+    content_dir: Path = BUNDLED_CONTENT
+    media_dir: Path = Path("media")
+    public_url: str | None = None
+
+    telegram_token: str | None = field(default=None, repr=False)
+    telegram_webhook_secret: str | None = field(default=None, repr=False)
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str = "https://api.telegram.org/file/bot"
+    telegram_polling: bool = False
+    # Telegram's flood limits: ~30 msg/s per bot, ~1 msg/s per private chat (short bursts tolerated).
+    telegram_rate: float = 30.0
+    telegram_chat_rate: float = 1.0
+    telegram_chat_burst: int = 3
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = field(default=None, repr=False)
+    twilio_whatsapp_from: str | None = None
+    twilio_api_url: str | None = None
+    twilio_rate: float = 80.0
+    twilio_templates: str | None = None  # JSON: {"kind": "HX..."} approved templates by message kind
+
+    listing_auto_approve: bool = False
+    listing_days: int = 60
+    default_timezone: str = "Asia/Bangkok"
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_token)
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_whatsapp_from)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        api = env.get("TELEGRAM_API_URL") or cls.telegram_api_url
+        file_url = env.get("TELEGRAM_FILE_URL") or _file_base(api)
+        db = env.get("DATABASE_URL") or cls.database_url
+        return cls(
+            host=env.get("HOST") or cls.host,
+            port=int(env.get("PORT") or cls.port),
+            database_url=normalise_database_url(db),
+            content_dir=Path(env.get("CONTENT_DIR") or BUNDLED_CONTENT),
+            media_dir=Path(env.get("MEDIA_DIR") or cls.media_dir),
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
+            telegram_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+            telegram_api_url=api,
+            telegram_file_url=file_url,
+            telegram_polling=_bool(env, "TELEGRAM_POLLING", False),
+            telegram_rate=_float(env, "TELEGRAM_RATE", cls.telegram_rate),
+            telegram_chat_rate=_float(env, "TELEGRAM_CHAT_RATE", cls.telegram_chat_rate),
+            telegram_chat_burst=int(_float(env, "TELEGRAM_CHAT_BURST", cls.telegram_chat_burst)),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN") or None,
+            twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM") or None,
+            twilio_api_url=(env.get("TWILIO_API_URL") or "").rstrip("/") or None,
+            twilio_rate=_float(env, "TWILIO_RATE", cls.twilio_rate),
+            twilio_templates=env.get("TWILIO_TEMPLATES") or None,
+            listing_auto_approve=_bool(env, "LISTING_AUTO_APPROVE", False),
+            listing_days=int(_float(env, "LISTING_DAYS", cls.listing_days)),
+            default_timezone=env.get("DEFAULT_TIMEZONE") or cls.default_timezone,
+        )
+
+    def replace(self, **changes: object) -> Settings:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        return Settings(**values)
+
+
+def _file_base(api_url: str) -> str:
+    """``http://host/bot`` → ``http://host/file/bot`` (the Bot API's file download base)."""
+    head, sep, tail = api_url.rstrip("/").rpartition("/")
+    return f"{head}/file/{tail}" if sep else api_url + "/file"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain ``postgresql://`` and ``sqlite:///`` URLs and pick the async drivers."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url

@@ -1,0 +1,161 @@
+"""The core: one standard inbound message in, state changed and replies queued, in one transaction.
+
+Order of work for each message (after mailroom):
+1. wait for this address's turn (one message per user at a time, in arrival order);
+2. in one transaction: drop it if ``(channel, external_id)`` was seen, load or create the user, map a
+   typed menu number or button label to its payload, run the first matching handler, and write every
+   reply into the outbox;
+3. after commit, wake the outbox worker, which sends.
+A crash before commit loses nothing: the platform has no 200 yet and sends the update again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+from rapidfuzz import fuzz
+from sqlalchemy.exc import IntegrityError
+
+from bot.context import Context, Deps
+from bot.i18n import normalise_language, normalise_text
+from bot.outbox import enqueue
+from bot.router import Router
+from bot.types import Channel, Inbound, Reply
+from storage.db import Database
+from storage.models import SeenMessage, User
+from storage.users import get_or_create
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096
+# Channels that show buttons as a numbered list: a typed number, or words close to a label, press it.
+NUMBERED_MENU_CHANNELS = {Channel.WHATSAPP.value, Channel.TERMINAL.value}
+
+
+class Duplicate(Exception):
+    pass
+
+
+class KeyedLocks:
+    """One asyncio lock per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: defaultdict[str, int] = defaultdict(int)
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key]
+                self._locks.pop(key, None)
+
+
+class Engine:
+    def __init__(
+        self,
+        db: Database,
+        router: Router,
+        deps: Deps,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.router = router
+        self.deps = deps
+        self.on_commit = on_commit or (lambda: None)
+        self.locks = KeyedLocks()
+
+    async def handle(self, msg: Inbound) -> bool:
+        """Handle one inbound message; False when it was a duplicate and changed nothing."""
+        async with self.locks.hold(msg.address):
+            try:
+                handled = await self._handle(msg, run_handlers=True)
+            except Duplicate:
+                return False
+            except Exception:
+                log.exception("handler failed for %s message %s", msg.channel, msg.external_id)
+                # Record the message as handled with an apology, so a retry does not loop on the bug.
+                handled = await self._handle(msg, run_handlers=False)
+        if handled:
+            self.on_commit()
+        return handled
+
+    async def _handle(self, msg: Inbound, *, run_handlers: bool) -> bool:
+        async with self.db.transaction() as session:
+            if await session.get(SeenMessage, (msg.channel, msg.external_id)) is not None:
+                return False
+            session.add(SeenMessage(channel=msg.channel, external_id=msg.external_id, seen_at=self.deps.clock.now()))
+            try:
+                await session.flush()
+            except IntegrityError as exc:  # a concurrent worker (PostgreSQL) took the same message
+                raise Duplicate from exc
+            user, address, _ = await get_or_create(session, msg.channel, msg.address)
+            address.last_inbound_at = self.deps.clock.now()
+            if msg.username and address.username != msg.username:
+                address.username = msg.username
+            if msg.profile_name and address.profile_name != msg.profile_name:
+                address.profile_name = msg.profile_name[:200]
+            if address.blocked:  # writing to us again means they unblocked the bot
+                address.blocked = False
+            ctx = Context(self._resolve_menu(msg, user), user, address, session, self.deps)
+            if not run_handlers:
+                ctx.reply(ctx._("Sorry, something went wrong on our side. Please try again, or send /menu."))
+            elif len(msg.text) > MAX_TEXT:
+                ctx.reply(
+                    ctx._(
+                        "That message is too long ({count} characters). Please send a shorter one.",
+                        count=ctx.t.number(len(msg.text)),
+                    )
+                )
+            elif not await self.router.dispatch(ctx):
+                ctx.reply(ctx._("Sorry, I did not understand that. Send /menu to see what I can do."))
+            self._remember_menu(user, ctx.replies)
+            for reply in ctx.replies:
+                enqueue(session, user.id, msg.channel, msg.address, reply, now=ctx.now)
+            for out in ctx.outgoing:
+                enqueue(session, out.user_id, out.channel, out.address, out.reply, now=ctx.now)
+        return True
+
+    @staticmethod
+    def _remember_menu(user: User, replies: list[Reply]) -> None:
+        with_buttons = [r for r in replies if r.buttons]
+        if with_buttons:
+            user.menu = [[b.label, b.payload] for b in with_buttons[-1].flat_buttons]
+        elif replies and user.menu:
+            user.menu = []
+
+    @staticmethod
+    def _resolve_menu(msg: Inbound, user: User) -> Inbound:
+        """Turn "2", a button's words, or (on numbered-menu channels) a near miss into its payload."""
+        if msg.payload is not None or not msg.text or not user.menu:
+            return msg
+        said = normalise_text(msg.text).strip().rstrip(".").casefold()
+        if said.isdigit():
+            index = int(said) - 1
+            if 0 <= index < len(user.menu):
+                return replace(msg, payload=user.menu[index][1])
+            return msg
+        labels = [normalise_text(label).casefold() for label, _ in user.menu]
+        if said in labels:
+            return replace(msg, payload=user.menu[labels.index(said)][1])
+        if msg.channel in NUMBERED_MENU_CHANNELS and 3 <= len(said) <= 60:
+            scores = [fuzz.ratio(said, label) for label in labels]
+            best = max(range(len(scores)), key=scores.__getitem__)
+            if scores[best] >= 85 and sorted(scores)[-2:-1] != [scores[best]]:
+                return replace(msg, payload=user.menu[best][1])
+        return msg
+
+
+def language_hint(msg: Inbound) -> str | None:
+    return normalise_language(msg.language_hint)

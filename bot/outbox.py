@@ -1,0 +1,384 @@
+"""The outbox: replies stored with the state change, sent after commit, retried, rate limited.
+
+``enqueue`` writes a row inside the handler's transaction. ``OutboxWorker`` claims due rows (with a
+lease, so rows held by a crashed worker are taken again), sends each address's messages in order through
+that channel's ``Sender``, honours the channel's overall rate and per-address rate, and writes results
+back in small batches. What a sender raises decides the row's fate:
+
+- ``RetryLater(s)`` (429 / retry_after): the address pauses ``s`` seconds, then the same message again;
+- ``Blocked`` (403, opted out at the platform): the address is marked blocked, its queue skipped;
+- ``Held`` (e.g. outside WhatsApp's 24-hour window without a template): kept as held, never dropped;
+- ``Permanent``: failed with the reason; anything else: retried with backoff, then failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import Clock, SystemClock
+from bot.types import Blocked, Held, Permanent, Reply, RetryLater, Sent
+from storage.db import Database, is_postgres
+from storage.models import Address, Outbox, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=10)
+LONG_PAUSE = 30.0  # a retry_after longer than this puts the address's rows back in the table
+
+
+def enqueue(
+    session: AsyncSession,
+    user_id: int | None,
+    channel: str,
+    address: str,
+    reply: Reply,
+    *,
+    now: datetime,
+    broadcast_id: int | None = None,
+) -> Outbox:
+    row = Outbox(
+        user_id=user_id,
+        channel=channel,
+        address=address,
+        kind=reply.kind,
+        body=reply.to_dict(),
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        broadcast_id=broadcast_id,
+    )
+    session.add(row)
+    return row
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    id: int
+    user_id: int | None
+    channel: str
+    address: str
+    reply: Reply
+    attempts: int
+    broadcast_id: int | None
+
+
+class Sender(Protocol):
+    """Renders a channel-neutral reply for one platform and sends it."""
+
+    channel: str
+    rate: float  # messages per second across all addresses
+    address_rate: float  # messages per second to one address
+    address_burst: int
+
+    async def send(self, delivery: Delivery) -> Sent: ...
+
+
+class TokenBucket:
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate = rate
+        self.capacity = max(1.0, burst)
+        self.tokens = self.capacity
+        self.stamp = time.monotonic()
+        self.paused_until = 0.0
+
+    def _refill(self, now: float) -> None:
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+
+    async def acquire(self) -> None:
+        while True:
+            now = time.monotonic()
+            if now < self.paused_until:
+                await asyncio.sleep(self.paused_until - now)
+                continue
+            self._refill(now)
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return
+            await asyncio.sleep((1 - self.tokens) / self.rate)
+
+    def pause(self, seconds: float) -> None:
+        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
+        self.tokens = 0
+
+
+@dataclass
+class Stats:
+    sent: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    failed: int = 0
+    held: int = 0
+    skipped: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        db: Database,
+        senders: dict[str, Sender],
+        clock: Clock | None = None,
+        *,
+        batch: int = 500,
+        max_in_flight: int = 2000,
+        on_result: Callable[[int, str], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.senders = senders
+        self.clock = clock or SystemClock()
+        self.batch = batch
+        self.max_in_flight = max_in_flight
+        self.stats = Stats()
+        self.on_result = on_result
+        self._wake = asyncio.Event()
+        self._queues: dict[str, deque[Delivery]] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._results: list[dict[str, Any]] = []
+        self._blocked: set[str] = set()
+        self._buckets: dict[str, TokenBucket] = {
+            ch: TokenBucket(s.rate, max(1.0, s.rate)) for ch, s in senders.items()
+        }
+        self._address_buckets: dict[str, TokenBucket] = {}
+        self._stopping = False
+
+    # --- public ----------------------------------------------------------------------------------
+    def add_sender(self, sender: Sender) -> None:
+        self.senders[sender.channel] = sender
+        self._buckets[sender.channel] = TokenBucket(sender.rate, max(1.0, sender.rate))
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def in_flight(self) -> int:
+        return sum(len(q) for q in self._queues.values()) + len(self._tasks)
+
+    async def run(self, idle_poll: float = 1.0) -> None:
+        """Send until cancelled. Polls the table every ``idle_poll`` s; ``wake()`` cuts the wait."""
+        flusher = asyncio.create_task(self._flush_loop())
+        try:
+            while not self._stopping:
+                self._wake.clear()
+                claimed = 0
+                if self.in_flight < self.max_in_flight:
+                    claimed = await self._claim_and_start()
+                if claimed == 0 or self.in_flight >= self.max_in_flight:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), idle_poll)
+        finally:
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            await self._stop_tasks()
+            await self.flush()
+
+    async def drain(self, rounds: int = 100) -> int:
+        """Send everything due now and wait for it (tests, the terminal chat). Returns rows handled."""
+        handled = 0
+        for _ in range(rounds):
+            claimed = await self._claim_and_start()
+            if self._tasks:
+                await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+            await self.flush()
+            handled += claimed
+            if claimed == 0 and not self._tasks:
+                break
+        return handled
+
+    async def flush(self) -> None:
+        """Write collected results in one transaction."""
+        if not self._results:
+            return
+        results, self._results = self._results, []
+        blocked = sorted({r["_blocked"] for r in results if "_blocked" in r})
+        rows = [{k: v for k, v in r.items() if k != "_blocked"} for r in results]
+        try:
+            async with self.db.transaction() as session:
+                await session.execute(update(Outbox), rows)
+                if blocked:
+                    await session.execute(
+                        update(Address).where(Address.address.in_(blocked)).values(blocked=True)
+                    )
+        except Exception:
+            self._results = results + self._results  # keep them for the next flush
+            raise
+        if self.on_result:
+            for r in rows:
+                self.on_result(r["id"], r["status"])
+
+    # --- claiming --------------------------------------------------------------------------------
+    async def _claim_and_start(self) -> int:
+        now = self.clock.now()
+        limit = max(0, min(self.batch, self.max_in_flight - self.in_flight))
+        if not limit:
+            return 0
+        async with self.db.transaction() as session:
+            due = (
+                select(Outbox)
+                .where(
+                    Outbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+                    Outbox.next_attempt_at <= now,
+                    (Outbox.status == OutboxStatus.PENDING) | (Outbox.lease_until < now),
+                    Outbox.channel.in_(list(self.senders)),
+                )
+                .order_by(Outbox.id)
+                .limit(limit)
+            )
+            if is_postgres(session):
+                due = due.with_for_update(skip_locked=True)
+            rows = list((await session.scalars(due)).all())
+            rows = [r for r in rows if r.id not in self._in_queue_ids()]
+            if not rows:
+                return 0
+            addresses = {r.address for r in rows}
+            blocked = set(
+                (await session.scalars(select(Address.address).where(
+                    Address.address.in_(addresses), Address.blocked.is_(True)))).all()
+            )
+            await session.execute(
+                update(Outbox),
+                [
+                    {"id": r.id, "status": OutboxStatus.SKIPPED, "error": "blocked"}
+                    if r.address in blocked
+                    else {"id": r.id, "status": OutboxStatus.SENDING, "lease_until": now + LEASE}
+                    for r in rows
+                ],
+            )
+        started = 0
+        for r in rows:
+            if r.address in blocked:
+                self.stats.skipped += 1
+                continue
+            delivery = Delivery(r.id, r.user_id, r.channel, r.address, Reply.from_dict(r.body), r.attempts,
+                                r.broadcast_id)
+            self._queues.setdefault(r.address, deque()).append(delivery)
+            started += 1
+            if r.address not in self._tasks:
+                self._tasks[r.address] = asyncio.create_task(self._address_loop(r.address))
+        return len(rows)
+
+    def _in_queue_ids(self) -> set[int]:
+        return {d.id for q in self._queues.values() for d in q}
+
+    # --- sending ---------------------------------------------------------------------------------
+    def _address_bucket(self, sender: Sender, address: str) -> TokenBucket:
+        bucket = self._address_buckets.get(address)
+        if bucket is None:
+            bucket = self._address_buckets[address] = TokenBucket(sender.address_rate, sender.address_burst)
+            if len(self._address_buckets) > 100_000:  # forget idle addresses
+                for key in list(self._address_buckets)[:50_000]:
+                    del self._address_buckets[key]
+        return bucket
+
+    async def _address_loop(self, address: str) -> None:
+        queue = self._queues[address]
+        try:
+            while queue:
+                if self._stopping:  # stop between messages; what is left goes back to the table
+                    for later in queue:
+                        self._record(later.id, OutboxStatus.PENDING, lease_until=None)
+                    queue.clear()
+                    break
+                delivery = queue[0]
+                sender = self.senders[delivery.channel]
+                outcome = await self._send_one(sender, delivery)
+                if outcome == "retry-same":
+                    continue
+                queue.popleft()
+                if outcome == "release-rest":
+                    for later in queue:
+                        self._record(later.id, OutboxStatus.PENDING, lease_until=None)
+                    queue.clear()
+                elif outcome == "blocked":
+                    for later in queue:
+                        self.stats.skipped += 1
+                        self._record(later.id, OutboxStatus.SKIPPED, error="blocked")
+                    queue.clear()
+        finally:
+            self._queues.pop(address, None)
+            self._tasks.pop(address, None)
+            if self._tasks == {}:
+                self._wake.set()
+
+    async def _send_one(self, sender: Sender, d: Delivery) -> str:
+        await self._address_bucket(sender, d.address).acquire()
+        await self._buckets[d.channel].acquire()
+        try:
+            sent = await sender.send(d)
+        except RetryLater as exc:
+            self.stats.rate_limited += 1
+            if exc.seconds <= LONG_PAUSE:
+                self._address_bucket(sender, d.address).pause(exc.seconds)
+                return "retry-same"
+            self._record(d.id, OutboxStatus.PENDING, lease_until=None,
+                         next_attempt_at=self.clock.now() + timedelta(seconds=exc.seconds))
+            return "release-rest"
+        except Blocked as exc:
+            self.stats.failed += 1
+            self._record(d.id, OutboxStatus.FAILED, error=f"blocked: {exc}"[:500], _blocked=d.address)
+            return "blocked"
+        except Held as exc:
+            self.stats.held += 1
+            self._record(d.id, OutboxStatus.HELD, error=str(exc)[:500], lease_until=None)
+            return "next"
+        except Permanent as exc:
+            self.stats.failed += 1
+            self._record(d.id, OutboxStatus.FAILED, error=str(exc)[:500], attempts=d.attempts + 1)
+            return "next"
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # network trouble, 5xx, anything unexpected: back off and retry
+            attempts = d.attempts + 1
+            if attempts >= MAX_ATTEMPTS:
+                log.warning("giving up on outbox %s after %s attempts: %s", d.id, attempts, exc)
+                self.stats.failed += 1
+                self._record(d.id, OutboxStatus.FAILED, error=repr(exc)[:500], attempts=attempts)
+                return "next"
+            self.stats.retried += 1
+            delay = min(2.0**attempts, 300.0)
+            self._record(d.id, OutboxStatus.PENDING, error=repr(exc)[:500], attempts=attempts, lease_until=None,
+                         next_attempt_at=self.clock.now() + timedelta(seconds=delay))
+            return "release-rest"
+        self.stats.sent += 1
+        self._record(d.id, sent.status, external_id=sent.external_id, sent_at=self.clock.now(),
+                     attempts=d.attempts + 1, error=None)
+        return "next"
+
+    def _record(self, row_id: int, status: str, **values: Any) -> None:
+        self._results.append({"id": row_id, "status": status, **values})
+
+    async def _flush_loop(self, every: float = 0.05) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.flush()
+            except Exception:  # keep the results; try again next tick
+                log.exception("outbox flush failed")
+
+    async def _stop_tasks(self, grace: float = 5.0) -> None:
+        """Let each address finish the message it is sending; the rest go back to pending."""
+        self._stopping = True
+        tasks = list(self._tasks.values())
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self.wake()

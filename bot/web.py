@@ -1,0 +1,49 @@
+"""The aiohttp application: health check, channel webhooks, and the bot's own media for Twilio."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from bot.service import Service
+
+log = logging.getLogger(__name__)
+
+
+@web.middleware
+async def never_500(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Bad input is the sender's fault (4xx); our own failure is 503, so platforms retry later."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("request to %s failed", request.path)
+        return web.Response(status=503, text="temporarily unavailable")
+
+
+def build_app(service: Service) -> web.Application:
+    app = web.Application(middlewares=[never_500], client_max_size=2 * 1024 * 1024)
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    async def media(request: web.Request) -> web.StreamResponse:
+        path = service.media.path(request.match_info["key"])
+        if path is None:
+            raise web.HTTPNotFound()
+        return web.FileResponse(path, headers={"Content-Type": service.media.content_type(path.name)})
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/media/{key}", media)
+    if service.telegram is not None:
+        app.router.add_routes(service.telegram.routes())
+    if service.whatsapp is not None:
+        app.router.add_routes(service.whatsapp.routes())
+    return app

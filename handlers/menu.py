@@ -1,0 +1,35 @@
+"""The main menu. Features add their entries with ``add_item`` when their module is imported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.context import Context
+from bot.types import Button, rows
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str  # marked with N_, translated when shown
+    payload: str
+    order: int
+    visible: Callable[[Context], bool] = lambda ctx: True
+
+
+ITEMS: list[MenuItem] = []
+
+
+def add_item(label: str, payload: str, order: int, visible: Callable[[Context], bool] | None = None) -> None:
+    if any(item.payload == payload for item in ITEMS):
+        return
+    ITEMS.append(MenuItem(label, payload, order, visible or (lambda ctx: True)))
+    ITEMS.sort(key=lambda item: item.order)
+
+
+def menu_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+    return rows(*(Button(ctx._(i.label), i.payload) for i in ITEMS if i.visible(ctx)), width=2)
+
+
+def show_menu(ctx: Context, greeting: str | None = None) -> None:
+    ctx.reply(greeting or ctx._("What would you like to do?"), menu_buttons(ctx))

@@ -1,0 +1,3 @@
+"""Imports every module that declares tables, so ``Base.metadata`` knows them all."""
+
+import storage.models  # noqa: F401

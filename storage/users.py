@@ -1,0 +1,42 @@
+"""Looking users up by address, creating them on first contact, picking where to reach them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import is_postgres
+from storage.models import Address, User
+
+
+async def find_address(session: AsyncSession, address: str, *, lock: bool = False) -> Address | None:
+    query = select(Address).where(Address.address == address)
+    if lock and is_postgres(session):
+        query = query.with_for_update()
+    return (await session.scalars(query)).first()
+
+
+async def get_or_create(session: AsyncSession, channel: str, address: str) -> tuple[User, Address, bool]:
+    """The user behind an address, locked for this transaction; created (not onboarded) if new."""
+    row = await find_address(session, address, lock=True)
+    if row is not None:
+        user = await session.get(User, row.user_id, with_for_update=is_postgres(session))
+        assert user is not None
+        return user, row, False
+    user = User(step_data={}, menu=[], profile={})
+    session.add(user)
+    await session.flush()
+    row = Address(user_id=user.id, channel=channel, address=address)
+    session.add(row)
+    await session.flush()
+    return user, row, True
+
+
+def preferred_address(user: User) -> Address | None:
+    """Where to reach a user unprompted: the address they wrote from last that has not blocked us."""
+    usable = [a for a in user.addresses if not a.blocked and a.channel != "terminal"] or [
+        a for a in user.addresses if not a.blocked
+    ]
+    if not usable:
+        return None
+    return max(usable, key=lambda a: (a.last_inbound_at is not None, a.last_inbound_at or a.created_at))
