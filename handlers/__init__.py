@@ -2,23 +2,23 @@
 
 Order matters only where filters overlap: commands and words that always work come first, then
 subscription (STOP must work even before onboarding), onboarding (which takes everything until the user
-is onboarded), the features, and finally the fallback for anything nobody took.
+is onboarded), the features, FAQ (free text when no flow waits for it), and last the fallback.
 """
 
 from __future__ import annotations
 
 from bot.jobs import Job
 from bot.router import Router
-from handlers import common, fallback, lessons, onboarding
+from handlers import common, fallback, faq, lessons, market, onboarding, subscription, trainer
+
+FEATURES = (common, subscription, onboarding, lessons, trainer, market, faq, fallback)
 
 # Periodic jobs of the features (see bot/jobs.py).
-JOBS: list[Job] = []
+JOBS: list[Job] = [job for module in FEATURES for job in getattr(module, "JOBS", [])]
 
 
 def build_router() -> Router:
     root = Router("root")
-    root.include(common.router)
-    root.include(onboarding.router)
-    root.include(lessons.router)
-    root.include(fallback.router)
+    for module in FEATURES:
+        root.include(module.router)
     return root

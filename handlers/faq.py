@@ -1,0 +1,10 @@
+"""The faq feature's handlers."""
+
+from __future__ import annotations
+
+from bot.jobs import Job
+from bot.router import Router
+
+router = Router("faq")
+
+JOBS: list[Job] = []

@@ -1,0 +1,105 @@
+"""Fixtures: a database per test (SQLite always; PostgreSQL too when TEST_DATABASE_URL is set), a
+service built from settings, a chat driver and a local fake Telegram Bot API."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.config import Settings, normalise_database_url
+from bot.context import ManualClock
+from bot.service import Service
+from tests.driver import RecordingSender, User
+from tests.fakes.telegram_api import FakeTelegramAPI
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TEST_CONTENT = FIXTURES / "content"
+BUNDLED_CONTENT = Path(__file__).parent.parent / "content"
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+    url = normalise_database_url(os.environ["TEST_DATABASE_URL"])
+    await _reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, content_dir=TEST_CONTENT, media_dir=tmp_path / "media",
+                    public_url="https://bot.example.org")
+
+
+MakeService = Callable[..., Awaitable[Service]]
+
+
+@pytest.fixture
+async def make_service(settings: Settings, clock: ManualClock) -> AsyncIterator[MakeService]:
+    """Build (and later stop) services; keyword arguments override settings."""
+    made: list[Service] = []
+
+    async def make(*, start_background: bool = False, service_kwargs: dict[str, Any] | None = None,
+                   **overrides: Any) -> Service:
+        service = Service(settings.replace(**overrides), clock=clock, **(service_kwargs or {}))
+        await service.start(background=start_background)
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        try:
+            await service.stop()
+        except Exception:  # already stopped by the test
+            pass
+
+
+@pytest.fixture
+async def service(make_service: MakeService) -> Service:
+    return await make_service()
+
+
+@pytest.fixture
+def recorder(service: Service) -> RecordingSender:
+    sender = RecordingSender()
+    service.outbox.add_sender(sender)
+    return sender
+
+
+@pytest.fixture
+def chat_user(service: Service, recorder: RecordingSender) -> Callable[..., User]:
+    """``chat_user("terminal:ana")`` → a simulated user talking to the service."""
+
+    def make(address: str = "terminal:ana", language_hint: str | None = None) -> User:
+        return User(service, recorder, address, language_hint)
+
+    return make
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegramAPI]:
+    api = await FakeTelegramAPI().start()
+    yield api
+    await api.stop()
