@@ -233,7 +233,8 @@ def chat_id(address: str) -> int:
 
 
 def retry_seconds(exc: RetryAfter) -> float:
-    value: Any = exc.retry_after
+    # The private timedelta avoids PTB's deprecation warning on the int-valued public attribute.
+    value: Any = getattr(exc, "_retry_after", None) or exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
