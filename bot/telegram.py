@@ -369,7 +369,14 @@ class TelegramChannel:
                 log.warning("polling: %s", exc)
                 await asyncio.sleep(2)
                 continue
-            # Handle the batch, then confirm it (the next offset) so a crash re-fetches it.
-            await asyncio.gather(*(self.process(u) for u in updates))
+            # Handle the batch, then confirm it (the next offset) so a crash re-fetches it; a failed
+            # update keeps the offset where it was and the batch comes again (repeats are dropped).
+            results = await asyncio.gather(*(self.process(u) for u in updates), return_exceptions=True)
+            failed = [r for r in results if isinstance(r, BaseException)]
+            if failed:
+                log.error("polling: %d of %d updates failed, fetching them again: %r", len(failed), len(updates),
+                          failed[0])
+                await asyncio.sleep(2)
+                continue
             if updates:
                 offset = updates[-1].update_id + 1

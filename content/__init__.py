@@ -176,6 +176,9 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 
 
+FAILED = object()  # a file that could not be read or parsed (already reported)
+
+
 class _Checker:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -199,7 +202,7 @@ class _Checker:
             self.problem((mark.line + 1) if mark else 0, f"not valid YAML: {exc.problem}")
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             self.problem(0, f"cannot read: {exc}")
-        return None
+        return FAILED
 
     def ident(self, node: Any, key: str, what: str) -> str | None:
         value = node.get(key) if isinstance(node, dict) else None
@@ -365,7 +368,10 @@ def load_library(root: Path | str) -> tuple[Library, list[Problem]]:
         check.problem(0, f"no content folder at {root}")
         return library, check.problems
     for path in sorted((root / "courses").glob("*.y*ml")):
-        course = _course(check, check.load(path))
+        data = check.load(path)
+        if data is FAILED:
+            continue
+        course = _course(check, data)
         if course is None:
             continue
         if course.id in library.courses:
@@ -373,7 +379,9 @@ def load_library(root: Path | str) -> tuple[Library, list[Problem]]:
             continue
         library.courses[course.id] = course
     for path in sorted((root / "faq").glob("*.y*ml")):
-        _faq(check, check.load(path), library)
+        data = check.load(path)
+        if data is not FAILED:
+            _faq(check, data, library)
     if not library.courses:
         check.file = str(root)
         check.problem(0, "no courses found under courses/")

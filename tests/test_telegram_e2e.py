@@ -280,3 +280,24 @@ def test_captured_payloads_parse(path: Path) -> None:
     update = Update.de_json(json.loads(path.read_text()), Bot("1:x"))
     inbound = to_inbound(update)
     assert inbound is not None and inbound.address.startswith("telegram:") and inbound.external_id
+
+
+async def test_long_polling_handles_updates_and_confirms_offset(make_service: MakeService,
+                                                                fake_telegram: FakeTelegramAPI):
+    api = fake_telegram
+    service = await telegram_service(make_service, api)
+    assert service.telegram is not None
+    api.updates = [text_update("/start", update_id=900001), text_update("/help", chat=4242, update_id=900002)]
+    stop = asyncio.Event()
+    task = asyncio.create_task(service.telegram.poll(stop))
+    for _ in range(300):
+        await service.outbox.drain()
+        if api.sent(CHAT) and api.sent(4242):
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(task, 40)
+    assert "choose your language" in api.texts(CHAT)[0]
+    offsets = [c.params.get("offset") for c in api.calls if c.method == "getUpdates"]
+    assert "900003" in [str(o) for o in offsets]
+    assert any(c.method == "deleteWebhook" for c in api.calls)
