@@ -319,7 +319,9 @@ def _quiz(check: _Checker, raw_quiz: Any, lesson_id: str | None, seen: set[str])
                 )
             )
         if sum(c.correct for c in choices) != 1:
-            check.problem(check.line_of(raw, "choices"), f"question '{qid}' needs exactly one choice with correct: true")
+            check.problem(
+                check.line_of(raw, "choices"), f"question '{qid}' needs exactly one choice with correct: true"
+            )
             continue
         if qid:
             questions.append(Question(qid, question, tuple(choices)))

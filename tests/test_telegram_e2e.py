@@ -157,7 +157,9 @@ async def _eventually_answered(api: FakeTelegramAPI) -> bool:
     return False
 
 
-async def test_webhook_rejects_bad_secret_and_malformed_bodies(make_service: MakeService, fake_telegram: FakeTelegramAPI):
+async def test_webhook_rejects_bad_secret_and_malformed_bodies(
+    make_service: MakeService, fake_telegram: FakeTelegramAPI
+):
     service = await telegram_service(make_service, fake_telegram)
     hook = await open_webhook(service)
     assert await hook.post(text_update("/start"), secret=None) == 403
