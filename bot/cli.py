@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Feature modules that add commands: each has ``add_commands(subparsers)`` setting ``func``.
-FEATURE_COMMANDS: list[str] = []
+FEATURE_COMMANDS: list[str] = ["bot.i18n_tools"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -103,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.verbose:
         logging.getLogger("httpx").setLevel(logging.WARNING)
         logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.command == "chat" and not args.verbose:
         logging.getLogger().setLevel(logging.WARNING)
     code: int = args.func(args, Settings.from_env(os.environ))

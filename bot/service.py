@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from typing import Any
 
 from aiohttp import web
@@ -115,6 +116,10 @@ class Service:
 
     async def serve(self) -> None:
         """Run the web server (and polling when asked) until interrupted."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):  # finish in-flight sends, then exit cleanly
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, self._stop.set)
         await self.start()
         runner = web.AppRunner(self.web_app(), access_log=None)
         await runner.setup()
