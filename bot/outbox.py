@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.context import Clock, SystemClock
 from bot.types import Blocked, Held, Permanent, Reply, RetryLater, Sent
@@ -216,6 +217,7 @@ class OutboxWorker:
         except Exception:
             self._results = results + self._results  # keep them for the next flush
             raise
+        self._wake.set()  # the addresses just written are free for their next messages
         if self.on_result:
             for r in rows:
                 self.on_result(r["id"], r["status"])
@@ -226,6 +228,7 @@ class OutboxWorker:
         limit = max(0, min(self.batch, self.max_in_flight - self.in_flight))
         if not limit:
             return 0
+        busy = aliased(Outbox)
         async with self.db.transaction() as session:
             due = (
                 select(Outbox)
@@ -234,6 +237,11 @@ class OutboxWorker:
                     Outbox.next_attempt_at <= now,
                     (Outbox.status == OutboxStatus.PENDING) | (Outbox.lease_until < now),
                     Outbox.channel.in_(list(self.senders)),
+                    # One sender per address at a time, also across workers: keeps each chat in order.
+                    ~select(busy.id)
+                    .where(busy.address == Outbox.address, busy.status == OutboxStatus.SENDING,
+                           busy.lease_until >= now, busy.id != Outbox.id)
+                    .exists(),
                 )
                 .order_by(Outbox.id)
                 .limit(limit)
@@ -311,8 +319,6 @@ class OutboxWorker:
         finally:
             self._queues.pop(address, None)
             self._tasks.pop(address, None)
-            if self._tasks == {}:
-                self._wake.set()
 
     async def _send_one(self, sender: Sender, d: Delivery) -> str:
         await self._address_bucket(sender, d.address).acquire()
