@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Feature modules that add commands: each has ``add_commands(subparsers)`` setting ``func``.
-FEATURE_COMMANDS: list[str] = ["bot.i18n_tools"]
+FEATURE_COMMANDS: list[str] = ["bot.i18n_tools", "handlers.trainer"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
