@@ -1,0 +1,366 @@
+"""FAQ matching: any words, any spelling, any of our languages, no word segmenter needed.
+
+How a question is scored against the FAQ:
+
+1. **Normalise**: NFC, casefold, punctuation and zero-width spaces become spaces. Latin-script words
+   also lose their accents (Vietnamese is often typed without them); Lao, Thai, Khmer and Burmese keep
+   theirs, and get a second, mark-stripped copy (tone marks and vowel signs are where typos go).
+2. **Character n-grams**, TF-IDF weighted (IDF over entries): Latin words give padded 3- and 4-grams
+   and the word itself; runs of a script written without spaces (Lao, Thai, Khmer, Burmese) are joined
+   and give 2- and 3-grams, so no word segmentation (and no system library) is needed. Typos, word
+   order and missing words only cost the n-grams they touch.
+3. **Retrieval**: an inverted index (compact arrays) gives the cosine of the question with every
+   phrasing of every entry in every language; the rarest n-grams go first and, on very large
+   libraries, common ones are only added for the best candidates.
+4. **Rerank** (Latin-script words): a soft TF-IDF over words, where a word matches a phrasing's word
+   when rapidfuzz's ratio is high enough (typos) and counts by its IDF.
+5. An entry's score is its best phrasing's. Above ``answer_at`` (and clear of the runner-up by
+   ``margin``) → answer; above ``grey_at`` → "did you mean" with the top entries; below → no answer.
+
+Everything is pure Python plus rapidfuzz. A question in a language an entry has no phrasings in can
+still match that entry's phrasings in another language (Malay ↔ Indonesian share most words); the
+candidate carries the language of the phrasing it matched, so the answer can be given in it.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from array import array
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from rapidfuzz import fuzz
+
+if TYPE_CHECKING:
+    from bot.context import Deps
+    from content import FaqEntry
+
+# Scripts written without spaces between words.
+_UNSPACED_RANGES = (
+    (0x0E00, 0x0E7F),  # Thai
+    (0x0E80, 0x0EFF),  # Lao
+    (0x1780, 0x17FF),  # Khmer
+    (0x19E0, 0x19FF),  # Khmer symbols
+    (0x1000, 0x109F),  # Myanmar
+    (0xA9E0, 0xA9FF),  # Myanmar extended-B
+    (0xAA60, 0xAA7F),  # Myanmar extended-A
+)
+_SPACE_LIKE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+_LATIN_FOLD = str.maketrans({"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe"})
+
+
+def is_unspaced(ch: str) -> bool:
+    code = ord(ch)
+    return any(lo <= code <= hi for lo, hi in _UNSPACED_RANGES)
+
+
+def normalise(text: str) -> str:
+    """NFC, casefolded, punctuation and symbols as spaces, whitespace collapsed."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    out = []
+    for ch in text:
+        if ch in _SPACE_LIKE:
+            out.append(" ")
+            continue
+        cat = unicodedata.category(ch)
+        if cat[0] in "PSZC" and ch not in "%+":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return " ".join("".join(out).split())
+
+
+def strip_marks(text: str) -> str:
+    """Drop combining marks (accents, tone marks, vowel signs above/below)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
+
+
+def fold_latin(word: str) -> str:
+    return strip_marks(word.translate(_LATIN_FOLD))
+
+
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """A text cut into what the matcher compares: n-gram features and (Latin-script) words."""
+
+    features: Counter[str]
+    words: tuple[str, ...]  # spaced-script words, accent-folded
+    spaced_share: float  # how much of the text is in spaced scripts (0..1)
+
+
+def analyse(text: str) -> Analysed:
+    norm = normalise(text)
+    features: Counter[str] = Counter()
+    words: list[str] = []
+    runs: list[str] = []
+    spaced_chars = unspaced_chars = 0
+    current: list[str] = []
+    for token in norm.split():
+        if any(is_unspaced(c) for c in token):
+            current.append(token)
+            unspaced_chars += len(token)
+            continue
+        if current:
+            runs.append("".join(current))
+            current = []
+        word = fold_latin(token)
+        if not word:
+            continue
+        spaced_chars += len(word)
+        words.append(word)
+        features["w" + word] += 1
+        padded = f"<{word}>"
+        for n in (3, 4):
+            for i in range(max(1, len(padded) - n + 1)):
+                features[padded[i : i + n]] += 1
+    if current:
+        runs.append("".join(current))
+    for run in runs:
+        for form, tag in ((run, "u"), (strip_marks(run), "s")):
+            padded = f"<{form}>"
+            for n in (2, 3):
+                for i in range(max(1, len(padded) - n + 1)):
+                    features[tag + padded[i : i + n]] += 1
+    total = spaced_chars + unspaced_chars
+    return Analysed(features, tuple(words), spaced_chars / total if total else 0.0)
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    answer_at: float = 0.55  # best score at or above this answers...
+    margin: float = 0.0  # ...when the runner-up entry is at least this much lower
+    grey_at: float = 0.35  # at or above this (and not answered): "did you mean" with the top entries
+    choices: int = 3
+    choice_window: float = 0.2  # offer entries within this of the best one
+    word_weight: float = 0.5  # share of the soft word score for Latin-script text
+    word_similarity: float = 80.0  # rapidfuzz ratio for two words to count as the same (typos)
+    rerank: int = 40  # phrasings rescored with the word score
+    posting_budget: int = 60_000  # postings read before common n-grams go to the candidates only
+    candidates: int = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    entry_id: str
+    score: float
+    language: str  # the language of the phrasing that matched best
+    phrasing: str
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    outcome: Literal["answer", "choices", "none"]
+    candidates: tuple[Candidate, ...]  # best first: the answer, or the choices, or the nearest misses
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+@dataclass
+class _Doc:
+    entry: int
+    language: str
+    text: str
+    words: tuple[str, ...]
+    spaced_share: float
+
+
+@dataclass
+class FaqIndex:
+    """The FAQ, ready to match. Build once per library (see :func:`index_for`)."""
+
+    config: MatchConfig = field(default_factory=MatchConfig)
+    entry_ids: list[str] = field(default_factory=list)
+    docs: list[_Doc] = field(default_factory=list)
+    feature_ids: dict[str, int] = field(default_factory=dict)
+    idf: list[float] = field(default_factory=list)
+    postings: list[tuple[array[int], array[float]]] = field(default_factory=list)
+    default_idf: float = 1.0
+
+    @classmethod
+    def build(cls, entries: Iterable[FaqEntry], config: MatchConfig | None = None) -> FaqIndex:
+        return cls.from_phrasings(((e.id, e.questions) for e in entries), config)
+
+    @classmethod
+    def from_phrasings(
+        cls, entries: Iterable[tuple[str, Mapping[str, Iterable[str]]]], config: MatchConfig | None = None
+    ) -> FaqIndex:
+        index = cls(config=config or MatchConfig())
+        analysed: list[Counter[str]] = []
+        entry_features: list[set[str]] = []
+        for entry_id, questions in entries:
+            number = len(index.entry_ids)
+            index.entry_ids.append(entry_id)
+            seen: set[str] = set()
+            for language, phrasings in questions.items():
+                for phrasing in phrasings:
+                    a = analyse(phrasing)
+                    if not a.features:
+                        continue
+                    index.docs.append(_Doc(number, language, phrasing, a.words, a.spaced_share))
+                    analysed.append(a.features)
+                    seen.update(a.features)
+            entry_features.append(seen)
+        # IDF over entries, not phrasings: an entry's many phrasings of one word count once.
+        df: Counter[str] = Counter()
+        for seen in entry_features:
+            df.update(seen)
+        n = len(index.entry_ids)
+        index.default_idf = math.log((n + 1) / 1) + 1
+        for feature, count in df.items():
+            index.feature_ids[feature] = len(index.idf)
+            index.idf.append(math.log((n + 1) / (count + 1)) + 1)
+        docs: list[list[int]] = [[] for _ in index.idf]
+        weights: list[list[float]] = [[] for _ in index.idf]
+        for doc_number, features in enumerate(analysed):
+            vector = index._weigh(features)
+            for fid, weight in vector.items():
+                docs[fid].append(doc_number)
+                weights[fid].append(weight)
+        index.postings = [(array("i", d), array("f", w)) for d, w in zip(docs, weights, strict=True)]
+        return index
+
+    def __len__(self) -> int:
+        return len(self.entry_ids)
+
+    # --- scoring ---------------------------------------------------------------------------------
+    def _weigh(self, features: Counter[str]) -> dict[int, float]:
+        vector: dict[int, float] = {}
+        for feature, tf in features.items():
+            fid = self.feature_ids.get(feature)
+            if fid is not None:
+                vector[fid] = (1 + math.log(tf)) * self.idf[fid]
+        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        return {fid: w / norm for fid, w in vector.items()}
+
+    def _query_vector(self, features: Counter[str]) -> dict[int, float]:
+        """Like ``_weigh``, but n-grams the library never saw still count in the norm (typos cost)."""
+        raw: dict[int, float] = {}
+        unknown = 0.0
+        for feature, tf in features.items():
+            fid = self.feature_ids.get(feature)
+            weight = 1 + math.log(tf)
+            if fid is None:
+                unknown += (weight * self.default_idf) ** 2
+            else:
+                raw[fid] = weight * self.idf[fid]
+        norm = math.sqrt(sum(w * w for w in raw.values()) + unknown) or 1.0
+        return {fid: w / norm for fid, w in raw.items()}
+
+    def _cosines(self, query: dict[int, float]) -> dict[int, float]:
+        cfg = self.config
+        order = sorted(query.items(), key=lambda item: -item[1])
+        scores: dict[int, float] = {}
+        read = 0
+        rest: list[tuple[int, float]] = []
+        for fid, qw in order:
+            docs, weights = self.postings[fid]
+            if read and read + len(docs) > cfg.posting_budget:
+                rest.append((fid, qw))
+                continue
+            read += len(docs)
+            get = scores.get
+            for d, w in zip(docs, weights, strict=True):
+                scores[d] = get(d, 0.0) + qw * w
+        if rest and scores:
+            top = sorted(scores, key=scores.__getitem__, reverse=True)[: cfg.candidates]
+            for fid, qw in rest:
+                docs, weights = self.postings[fid]
+                for d in top:
+                    i = bisect_left(docs, d)
+                    if i < len(docs) and docs[i] == d:
+                        scores[d] += qw * weights[i]
+        return scores
+
+    def _word_vector(self, words: Iterable[str]) -> dict[str, float]:
+        vector: dict[str, float] = {}
+        for word in words:
+            fid = self.feature_ids.get("w" + word)
+            vector[word] = self.idf[fid] if fid is not None else self.default_idf
+        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        return {w: v / norm for w, v in vector.items()}
+
+    def _soft_words(self, query: dict[str, float], doc_words: tuple[str, ...]) -> float:
+        """Soft TF-IDF: each query word meets its closest phrasing word (rapidfuzz ratio ≥ threshold)."""
+        if not query or not doc_words:
+            return 0.0
+        target = self._word_vector(doc_words)
+        cutoff = self.config.word_similarity
+        total = 0.0
+        for word, qw in query.items():
+            exact = target.get(word)
+            if exact is not None:
+                total += qw * exact
+                continue
+            if len(word) < 4:
+                continue
+            best = 0.0
+            for other, tw in target.items():
+                if len(other) < 4:
+                    continue
+                sim = fuzz.ratio(word, other, score_cutoff=cutoff)
+                if sim:
+                    best = max(best, tw * sim / 100)
+            total += qw * best
+        return min(total, 1.0)
+
+    def search(self, question: str, limit: int = 5) -> list[Candidate]:
+        """Entries best first (one candidate per entry, with its best phrasing)."""
+        analysed = analyse(question)
+        if not analysed.features or not self.docs:
+            return []
+        cosines = self._cosines(self._query_vector(analysed.features))
+        if not cosines:
+            return []
+        cfg = self.config
+        top = sorted(cosines, key=cosines.__getitem__, reverse=True)[: cfg.rerank]
+        query_words = self._word_vector(analysed.words)
+        share = analysed.spaced_share * cfg.word_weight
+        best: dict[int, Candidate] = {}
+        for d in top:
+            doc = self.docs[d]
+            score = cosines[d]
+            if share and doc.words:
+                score = (1 - share) * score + share * self._soft_words(query_words, doc.words)
+            known = best.get(doc.entry)
+            if known is None or score > known.score:
+                best[doc.entry] = Candidate(self.entry_ids[doc.entry], round(score, 4), doc.language, doc.text)
+        return sorted(best.values(), key=lambda c: -c.score)[:limit]
+
+    def match(self, question: str) -> Match:
+        cfg = self.config
+        found = self.search(question, limit=max(cfg.choices, 3))
+        return decide(found, cfg)
+
+
+def decide(found: list[Candidate], cfg: MatchConfig) -> Match:
+    if not found:
+        return Match("none", ())
+    first = found[0]
+    second = found[1].score if len(found) > 1 else 0.0
+    if first.score >= cfg.answer_at and first.score - second >= cfg.margin:
+        return Match("answer", (first,))
+    if first.score >= cfg.grey_at:
+        offered = tuple(c for c in found[: cfg.choices] if c.score >= max(cfg.grey_at * 0.8,
+                                                                           first.score - cfg.choice_window))
+        return Match("choices", offered)
+    return Match("none", tuple(found[: cfg.choices]))
+
+
+EXTRAS_KEY = "faq_index"
+
+
+def index_for(deps: Deps, config: MatchConfig | None = None) -> FaqIndex:
+    """The FAQ index of the running library, built on first use and kept in ``deps.extras``."""
+    cached: Any = deps.extras.get(EXTRAS_KEY)
+    if isinstance(cached, tuple) and cached[0] is deps.library and isinstance(cached[1], FaqIndex):
+        return cached[1]
+    index = FaqIndex.build(deps.library.faq.values(), config)
+    deps.extras[EXTRAS_KEY] = (deps.library, index)
+    return index

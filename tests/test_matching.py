@@ -1,0 +1,134 @@
+"""The FAQ matcher: typos, word order, missing words, scripts without spaces, other languages, none."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.context import Deps
+from bot.matching import Candidate, FaqIndex, MatchConfig, analyse, decide, index_for, normalise
+from content import load_library
+from tests.conftest import TEST_CONTENT
+
+ENTRIES = {
+    "register-business": {
+        "en": ["How do I register my business?", "Where can I get a business licence?"],
+        "lo": ["ຂ້ອຍຈະຈົດທະບຽນທຸລະກິດແນວໃດ?", "ຂໍໃບອະນຸຍາດທຸລະກິດຢູ່ໃສ"],
+        "th": ["จดทะเบียนธุรกิจยังไง", "ขอใบอนุญาตประกอบธุรกิจได้ที่ไหน"],
+        "km": ["តើខ្ញុំចុះបញ្ជីអាជីវកម្មយ៉ាងដូចម្តេច?"],
+    },
+    "price-handmade": {
+        "en": ["How should I price my handmade products?", "how much should I sell my scarf for"],
+        "lo": ["ຕັ້ງລາຄາສິນຄ້າຫັດຖະກຳແນວໃດ?"],
+        "th": ["ตั้งราคาสินค้าทำมือยังไงดี"],
+        "km": ["តើត្រូវកំណត់តម្លៃផលិតផលធ្វើដោយដៃយ៉ាងម៉េច?"],
+    },
+    "qr-payments": {
+        "en": ["How can I accept QR code payments?", "customers want to scan to pay"],
+        "id": ["Bagaimana cara menerima pembayaran QRIS?", "bikin kode QR untuk terima uang di toko"],
+    },
+    "ship-abroad": {
+        "en": ["How do I send a parcel to another country?", "shipping my products abroad"],
+    },
+    "protect-designs": {
+        "en": ["How can I protect my traditional designs from copying?", "someone copied my pattern"],
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def index() -> FaqIndex:
+    return FaqIndex.from_phrasings(ENTRIES.items())
+
+
+def test_normalise_folds_case_punctuation_and_zero_width_space() -> None:
+    assert normalise("  How  do I\u200bREGISTER?! ") == "how do i register"
+    # Vietnamese typed without accents meets the accented phrasing.
+    assert analyse("Làm sao để đăng ký").words == analyse("lam sao de dang ky").words
+
+
+@pytest.mark.parametrize("question", [
+    "how do i regster my busness",  # typos
+    "my business, how do I register it",  # word order
+    "register business",  # missing words
+    "HOW DO I REGISTER MY BUSINESS???",
+])
+def test_english_variants_answer(index: FaqIndex, question: str) -> None:
+    match = index.match(question)
+    assert match.outcome == "answer", match
+    assert match.best is not None and match.best.entry_id == "register-business"
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("ຈົດທະບຽນທຸລະກິດແນວໃດ", "register-business"),  # Lao, no spaces, words missing
+    ("ຕັ້ງລາຄາສິນຄ້າແນວໃດ", "price-handmade"),
+    ("อยากจดทะเบียนธุรกิจต้องทำยังไง", "register-business"),  # Thai, extra words
+    ("ตั้งราคาสินค้ายังไง", "price-handmade"),
+    ("ចុះបញ្ជីអាជីវកម្មយ៉ាងម៉េច", "register-business"),  # Khmer
+    ("កំណត់តម្លៃផលិតផលយ៉ាងម៉េច", "price-handmade"),
+])
+def test_scripts_without_spaces(index: FaqIndex, question: str, expected: str) -> None:
+    found = index.search(question)
+    assert found and found[0].entry_id == expected, found
+    assert index.match(question).outcome == "answer"
+    assert found[0].language in {"lo", "th", "km"}
+
+
+def test_thai_tone_mark_typo_still_matches(index: FaqIndex) -> None:
+    found = index.search("จดทะเบียนธุรกิจยงไง")  # a vowel mark left out
+    assert found[0].entry_id == "register-business"
+
+
+def test_cross_language_malay_finds_indonesian(index: FaqIndex) -> None:
+    # No Malay phrasings at all: the Indonesian ones match, and the candidate says which language.
+    found = index.search("macam mana nak terima bayaran kod QR di kedai")
+    assert found[0].entry_id == "qr-payments"
+    assert found[0].language == "id"
+
+
+def test_unrelated_question_is_not_answered(index: FaqIndex) -> None:
+    for question in ("what will the weather be tomorrow", "who won the football", "ฝนจะตกพรุ่งนี้ไหม"):
+        match = index.match(question)
+        assert match.outcome == "none", (question, match)
+
+
+def test_decide_grey_zone_offers_the_close_ones() -> None:
+    cfg = MatchConfig(answer_at=0.6, grey_at=0.3, margin=0.05, choice_window=0.15)
+    found = [Candidate("a", 0.5, "en", "A?"), Candidate("b", 0.45, "en", "B?"), Candidate("c", 0.2, "en", "C?")]
+    match = decide(found, cfg)
+    assert match.outcome == "choices" and [c.entry_id for c in match.candidates] == ["a", "b"]
+    # Confident, but the runner-up is too close: ask rather than guess.
+    close = [Candidate("a", 0.7, "en", "A?"), Candidate("b", 0.68, "en", "B?")]
+    assert decide(close, cfg).outcome == "choices"
+    assert decide([Candidate("a", 0.7, "en", "A?")], cfg).outcome == "answer"
+    assert decide([Candidate("a", 0.1, "en", "A?")], cfg).outcome == "none"
+    assert decide([], cfg).outcome == "none"
+
+
+def test_index_is_built_once_per_library() -> None:
+    from bot.config import Settings
+
+    library, problems = load_library(TEST_CONTENT)
+    assert not problems
+    deps = Deps(Settings(content_dir=TEST_CONTENT), library)
+    first = index_for(deps)
+    assert index_for(deps) is first
+    deps.library, _ = load_library(TEST_CONTENT)  # a reloaded library gets a new index
+    assert index_for(deps) is not first
+
+
+def test_large_library_stays_fast() -> None:
+    # 2,000 perturbed copies of the entries (the bench measures 10,000).
+    entries = [
+        (f"{entry_id}-{copy}", {lang: [f"{p} {copy}" for p in phrasings] for lang, phrasings in questions.items()})
+        for copy in range(400)
+        for entry_id, questions in ENTRIES.items()
+    ]
+    big = FaqIndex.from_phrasings(entries)
+    started = time.perf_counter()
+    for _ in range(10):
+        found = big.search("how do i regster my busness")
+    elapsed = (time.perf_counter() - started) / 10
+    assert found[0].entry_id.startswith("register-business")
+    assert elapsed < 0.5
