@@ -100,7 +100,9 @@ class Engine:
                 await session.flush()
             except IntegrityError as exc:  # a concurrent worker (PostgreSQL) took the same message
                 raise Duplicate from exc
-            user, address, _ = await get_or_create(session, msg.channel, msg.address)
+            user, address, created = await get_or_create(session, msg.channel, msg.address)
+            if created and msg.meta.get("country_hint") and user.country is None:
+                user.country = msg.meta["country_hint"][:2]  # e.g. from a phone's country code
             address.last_inbound_at = self.deps.clock.now()
             if msg.username and address.username != msg.username:
                 address.username = msg.username
@@ -120,6 +122,7 @@ class Engine:
                 )
             elif not await self.router.dispatch(ctx):
                 ctx.reply(ctx._("Sorry, I did not understand that. Send /menu to see what I can do."))
+            user = ctx.user  # a handler may move this address to another user (linking two channels)
             self._remember_menu(user, ctx.replies)
             for reply in ctx.replies:
                 enqueue(session, user.id, msg.channel, msg.address, reply, now=ctx.now)
