@@ -1,0 +1,218 @@
+"""Lesson reminders: a learner picks daily or weekly (and the weekday) and an hour in their own time zone;
+a job sends each due reminder through the outbox (``Reply.kind="reminder"``), pointing to their next lesson.
+
+Payloads: ``rem:freq:<daily|weekly|off>``, ``rem:day:<0-6>``, ``rem:hour:<freq>:<weekday>:<hour>``.
+The next due moment is stored in UTC (``lesson_reminders.next_at``) and moved forward in the same
+transaction that queues the reminder, so a restart never sends one twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from bot.context import Context
+from bot.i18n import N_, Translator, translator
+from bot.jobs import Job, JobContext
+from bot.outbox import enqueue
+from bot.router import Command, InStep, NoPayload, Onboarded, Router, Words
+from bot.types import Button, Reply, rows
+from content import Library
+from handlers.menu import add_item
+from handlers.trainer import user_zone
+from storage.db import is_postgres
+from storage.models import LessonProgress, User
+from storage.trainer import Reminder
+from storage.users import preferred_address
+
+router = Router("reminders")
+
+HOURS = (7, 8, 9, 12, 17, 19, 20)
+BATCH = 500
+
+add_item(N_("Reminders"), "menu:reminders", 30)
+
+
+class ReminderStep(StrEnum):
+    HOUR = "reminders.hour"
+
+
+def next_time(after: datetime, zone: ZoneInfo, frequency: str, hour: int, weekday: int) -> datetime:
+    """The first local ``hour:00`` (on ``weekday`` for weekly ones) strictly after ``after``, in UTC."""
+    local = after.astimezone(zone)
+    day = local.date()
+    for offset in range(0, 9):
+        candidate_day = day + timedelta(days=offset)
+        if frequency == "weekly" and candidate_day.weekday() != weekday:
+            continue
+        candidate = datetime(candidate_day.year, candidate_day.month, candidate_day.day, hour, tzinfo=zone)
+        if candidate > after:
+            return candidate.astimezone(after.tzinfo)
+    raise AssertionError("no reminder time within 9 days")  # pragma: no cover
+
+
+def weekday_name(t: Translator, weekday: int) -> str:
+    return str(t.locale.days["format"]["wide"][weekday])
+
+
+def describe(t: Translator, reminder: Reminder | None) -> str:
+    if reminder is None or not reminder.enabled:
+        return t.gettext("Lesson reminders are off.")
+    at = f"{reminder.hour:02d}:00"
+    if reminder.frequency == "weekly":
+        return t.gettext("I remind you every {day} at {time}.", day=weekday_name(t, reminder.weekday), time=at)
+    return t.gettext("I remind you every day at {time}.", time=at)
+
+
+async def reminder_of(ctx: Context) -> Reminder | None:
+    return await ctx.session.get(Reminder, ctx.user.id)
+
+
+@router.on(Command("reminders", "reminder"), Onboarded)
+@router.on(Words(N_("reminders")), Onboarded)
+@router.button("menu:reminders", filters=[Onboarded])
+async def show(ctx: Context) -> None:
+    ctx.goto(None)
+    reminder = await reminder_of(ctx)
+    buttons = [Button(ctx._("Every day"), "rem:freq:daily"), Button(ctx._("Once a week"), "rem:freq:weekly")]
+    if reminder is not None and reminder.enabled:
+        buttons.append(Button(ctx._("Turn off"), "rem:freq:off"))
+    buttons.append(Button(ctx._("Main menu"), "menu:home"))
+    ctx.reply(describe(ctx.t, reminder) + "\n" + ctx._("Want a nudge to keep learning?"), rows(*buttons, width=2),
+              title=ctx._("Reminders"))
+
+
+def ask_hour(ctx: Context, frequency: str, weekday: int) -> None:
+    ctx.goto(ReminderStep.HOUR, frequency=frequency, weekday=weekday)
+    buttons = [Button(f"{h:02d}:00", f"rem:hour:{frequency}:{weekday}:{h}") for h in HOURS]
+    ctx.reply(ctx._("At what time? Pick one or type an hour from 0 to 23."), rows(*buttons, width=4))
+
+
+@router.button("rem:freq", filters=[Onboarded])
+async def choose_frequency(ctx: Context) -> None:
+    choice = ctx.payload_parts[-1]
+    if choice == "off":
+        reminder = await reminder_of(ctx)
+        if reminder is not None:
+            reminder.enabled = False
+        ctx.goto(None)
+        ctx.reply(ctx._("Reminders are off. Turn them on again any time with /reminders."),
+                  rows(Button(ctx._("Main menu"), "menu:home")))
+        return
+    if choice == "weekly":
+        buttons = [Button(weekday_name(ctx.t, d), f"rem:day:{d}") for d in range(7)]
+        ctx.reply(ctx._("On which day?"), rows(*buttons, width=2))
+        return
+    ask_hour(ctx, "daily", 0)
+
+
+@router.button("rem:day", filters=[Onboarded])
+async def choose_day(ctx: Context) -> None:
+    raw = ctx.payload_parts[-1]
+    if not raw.isdigit() or int(raw) > 6:
+        await show(ctx)
+        return
+    ask_hour(ctx, "weekly", int(raw))
+
+
+@router.button("rem:hour", filters=[Onboarded])
+async def choose_hour(ctx: Context) -> None:
+    parts = ctx.payload_parts
+    if len(parts) != 5 or parts[2] not in ("daily", "weekly") or not parts[3].isdigit() or not parts[4].isdigit():
+        await show(ctx)
+        return
+    await save(ctx, parts[2], int(parts[3]), int(parts[4]))
+
+
+@router.on(InStep(ReminderStep.HOUR), NoPayload, Onboarded)
+async def typed_hour(ctx: Context) -> None:
+    said = ctx.msg.text.strip().split(":")[0].strip()
+    if not said.isdigit() or int(said) > 23:
+        ctx.reply(ctx._("Please type an hour from 0 to 23 (for example 18 for 6 in the evening)."))
+        return
+    await save(ctx, str(ctx.data.get("frequency", "daily")), int(ctx.data.get("weekday", 0)), int(said))
+
+
+async def save(ctx: Context, frequency: str, weekday: int, hour: int) -> None:
+    if hour > 23 or weekday > 6:
+        await show(ctx)
+        return
+    reminder = await reminder_of(ctx)
+    if reminder is None:
+        reminder = Reminder(user_id=ctx.user.id)
+        ctx.session.add(reminder)
+    reminder.frequency, reminder.weekday, reminder.hour, reminder.enabled = frequency, weekday, hour, True
+    reminder.next_at = next_time(ctx.now, user_zone(ctx.user, ctx.deps.settings.default_timezone),
+                                 frequency, hour, weekday)
+    ctx.goto(None)
+    ctx.reply(ctx._("Done. {when}", when=describe(ctx.t, reminder)),
+              rows(Button(ctx._("Courses"), "menu:courses"), Button(ctx._("Main menu"), "menu:home"), width=2))
+
+
+# --- the job ---------------------------------------------------------------------------------------
+
+
+def reminder_reply(t: Translator, library: Library, progress: dict[str, LessonProgress]) -> Reply:
+    """Points to the next lesson: of a course in progress, else the first course not started."""
+    language = t.language
+    courses = library.ordered_courses()
+    for course in courses:
+        p = progress.get(course.id)
+        if p is not None and p.completed_at is None:
+            index = min(p.next_lesson, len(course.lessons) - 1)
+            text = t.gettext("Time for a short lesson! Next in “{course}”: lesson {number} of {total}, {title}.",
+                             course=course.title.in_(language), number=index + 1, total=len(course.lessons),
+                             title=course.lessons[index].title.in_(language))
+            return Reply(text, rows(Button(t.gettext("Continue"), f"lesson:{course.id}"),
+                                    Button(t.gettext("Reminders"), "menu:reminders"), width=2), kind="reminder",
+                         template_vars={"1": course.title.in_(language)})
+    for course in courses:
+        if course.id not in progress:
+            text = t.gettext("Time for a short lesson! How about starting “{course}”?",
+                             course=course.title.in_(language))
+            return Reply(text, rows(Button(t.gettext("Start"), f"lesson:{course.id}"),
+                                    Button(t.gettext("Reminders"), "menu:reminders"), width=2), kind="reminder",
+                         template_vars={"1": course.title.in_(language)})
+    return Reply(t.gettext("You have finished every course. Well done! New ones come from time to time."),
+                 rows(Button(t.gettext("Courses"), "menu:courses"), Button(t.gettext("Reminders"), "menu:reminders"),
+                      width=2), kind="reminder")
+
+
+async def send_reminders(jc: JobContext) -> int:
+    now = jc.deps.clock.now()
+    sent = 0
+    while True:
+        async with jc.db.transaction() as session:
+            query = (select(Reminder).where(Reminder.enabled.is_(True), Reminder.next_at <= now)
+                     .order_by(Reminder.next_at).limit(BATCH))
+            if is_postgres(session):
+                query = query.with_for_update(skip_locked=True)
+            due = list((await session.scalars(query)).all())
+            if not due:
+                return sent
+            users = {u.id: u for u in (await session.scalars(
+                select(User).where(User.id.in_([r.user_id for r in due])))).all()}
+            progress: dict[int, dict[str, LessonProgress]] = {}
+            for p in (await session.scalars(
+                    select(LessonProgress).where(LessonProgress.user_id.in_(list(users))))).all():
+                progress.setdefault(p.user_id, {})[p.course_id] = p
+            for reminder in due:
+                user = users.get(reminder.user_id)
+                zone = user_zone(user, jc.deps.settings.default_timezone) if user else ZoneInfo("UTC")
+                reminder.next_at = next_time(now, zone, reminder.frequency, reminder.hour, reminder.weekday)
+                if user is None or user.opted_out:
+                    continue
+                address = preferred_address(user)
+                if address is None:
+                    continue
+                reply = reminder_reply(translator(user.language, user.timezone), jc.deps.library,
+                                       progress.get(user.id, {}))
+                enqueue(session, user.id, address.channel, address.address, reply, now=now)
+                reminder.last_sent_at = now
+                sent += 1
+
+
+JOBS: list[Job] = [Job("reminders", 60.0, send_reminders)]
