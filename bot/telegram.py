@@ -28,7 +28,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.media import MediaStore
+from bot.media import MediaRejected, MediaStore
 from bot.outbox import Delivery
 from bot.text import split_text
 from bot.types import Blocked, Channel, Inbound, Location, Media, Permanent, Reply, RetryLater, Sent
@@ -317,6 +317,15 @@ class TelegramChannel:
 
     def routes(self) -> list[web.RouteDef]:
         return [web.post("/webhooks/telegram", self.webhook)]
+
+    async def fetch_media(self, media: Media) -> bytes:
+        """Download a medium a user sent (by its ``file_id``), refusing files over the media store's limit."""
+        if not media.file_id:
+            raise MediaRejected("type", "this medium has no Telegram file id")
+        self.sender.media.check(None, media.size)
+        file = await self.bot.get_file(media.file_id)
+        self.sender.media.check(None, file.file_size)
+        return bytes(await file.download_as_bytearray())
 
     async def set_webhook(self, public_url: str) -> None:
         await self.bot.set_webhook(

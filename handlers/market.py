@@ -1,10 +1,25 @@
-"""The market feature's handlers."""
+"""The marketplace: SMCEs post listings by chat, moderators check them, everyone browses, searches and
+gets in touch with sellers, on any channel.
+
+- ``market_post``: the guided listing conversation (draft kept in ``market_drafts``), editing, My listings;
+- ``market_moderation``: approve / reject / take down by trainers and admins;
+- ``market_browse``: browse by category or place, search (``market_search``), contact and relay, reports;
+- ``market_jobs``: copying photos into the media store, expiry reminders and expiry.
+"""
 
 from __future__ import annotations
 
+from bot.i18n import N_
 from bot.jobs import Job
 from bot.router import Router
+from handlers import market_browse, market_jobs, market_moderation, market_post
+from handlers.menu import add_item
 
 router = Router("market")
+router.include(market_moderation.router)
+router.include(market_post.router)
+router.include(market_browse.router)
 
-JOBS: list[Job] = []
+add_item(N_("Marketplace"), "market:home", 30, visible=lambda ctx: ctx.user.onboarded)
+
+JOBS: list[Job] = list(market_jobs.JOBS)
