@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import unicodedata
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -92,13 +93,15 @@ class Engine:
         return handled
 
     async def _handle(self, msg: Inbound, *, run_handlers: bool) -> bool:
+        if msg.text and not unicodedata.is_normalized("NFC", msg.text):  # one form for matching and storing
+            msg = replace(msg, text=normalise_text(msg.text))
         async with self.db.transaction() as session:
-            if await session.get(SeenMessage, (msg.channel, msg.external_id)) is not None:
-                return False
+            # No lookup first: the primary key refuses a message seen before (or being handled by a
+            # concurrent worker on PostgreSQL, which waits for that one to commit), saving a query per update.
             session.add(SeenMessage(channel=msg.channel, external_id=msg.external_id, seen_at=self.deps.clock.now()))
             try:
                 await session.flush()
-            except IntegrityError as exc:  # a concurrent worker (PostgreSQL) took the same message
+            except IntegrityError as exc:
                 raise Duplicate from exc
             user, address, created = await get_or_create(session, msg.channel, msg.address)
             if created and msg.meta.get("country_hint") and user.country is None:

@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 import aiohttp
 from aiohttp import web
+from aiohttp.helpers import encode_basic_auth
 from sqlalchemy import select, update
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -465,7 +466,7 @@ class WhatsAppChannel:
                 log.exception("applying WhatsApp delivery statuses failed")
 
     # --- media -----------------------------------------------------------------------------------
-    def _auth_for(self, url: str) -> aiohttp.BasicAuth | None:
+    def _auth_for(self, url: str) -> dict[str, str]:
         """Twilio's credentials only for Twilio's own API host (or the configured base)."""
         host = urlparse(url).hostname or ""
         allowed = {"api.twilio.com"}
@@ -473,8 +474,9 @@ class WhatsAppChannel:
             allowed.add(urlparse(self.settings.twilio_api_url).hostname or "")
         if host in allowed or host.endswith(".twilio.com"):
             assert self.settings.twilio_account_sid and self.settings.twilio_auth_token
-            return aiohttp.BasicAuth(self.settings.twilio_account_sid, self.settings.twilio_auth_token)
-        return None
+            token = encode_basic_auth(self.settings.twilio_account_sid, self.settings.twilio_auth_token)
+            return {"Authorization": token}  # aiohttp drops it on a redirect to another host (Twilio's CDN)
+        return {}
 
     async def fetch_media(self, media: Media) -> bytes:
         """Download an inbound medium (Twilio MediaUrl, basic auth), at most 5 MB."""
@@ -483,7 +485,7 @@ class WhatsAppChannel:
         self.media.check(media.content_type, media.size)
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60, connect=10))
-        async with self._session.get(media.url, auth=self._auth_for(media.url)) as resp:
+        async with self._session.get(media.url, headers=self._auth_for(media.url)) as resp:
             if resp.status != 200:
                 raise RuntimeError(f"media download failed: HTTP {resp.status}")
             if resp.content_length is not None and resp.content_length > MAX_BYTES:

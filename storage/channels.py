@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from storage.db import is_postgres
-from storage.models import Base, Outbox, OutboxStatus, Role, User
+from storage.models import Address, Base, Outbox, OutboxStatus, Role, User
 
 LINK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I/O/0/1: easy to read aloud and type
 LINK_CODE_LENGTH = 6
@@ -190,9 +190,12 @@ async def merge_users(session: AsyncSession, source_id: int, target_id: int) -> 
     if ROLE_RANK.get(source.role, 0) > ROLE_RANK.get(target.role, 0):
         target.role = source.role
     target.profile = {**(source.profile or {}), **(target.profile or {})}
-    for address in list(source.addresses):
-        address.user = target
+    addresses = list((await session.scalars(select(Address).where(Address.user_id == source_id))).all())
+    for address in addresses:
+        address.user_id = target_id
     await session.flush()
+    for address in addresses:
+        session.expire(address, ["user"])
     for hook in MERGE_HOOKS:
         await hook(session, source_id, target_id)
     for table, column in user_columns():
