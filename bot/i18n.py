@@ -7,21 +7,31 @@ translated when used. Catalogs live in ``bot/locale/<lang>/LC_MESSAGES/messages.
 from __future__ import annotations
 
 import gettext
+import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime, format_time, get_datetime_format
 from babel.numbers import format_currency, format_decimal
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
 DEFAULT_LANGUAGE = "en"
+
+# The symbol people in the region write for each currency. CLDR gives the symbol only in the currency's
+# home locale and falls back to the ISO code elsewhere ("LAK150,000" for an English reader, "THB350" in
+# Lao); a code reads like a bank statement, so prices always show the symbol. Whole amounts drop the
+# ".00" (kip, riel, dong, rupiah and kyat have no coins in use; "฿350" is how a price tag reads).
+CURRENCY_SYMBOLS: dict[str, str] = {
+    "LAK": "₭", "KHR": "៛", "VND": "₫", "THB": "฿", "IDR": "Rp", "MYR": "RM", "MMK": "K", "PHP": "₱",
+    "SGD": "S$", "BND": "B$", "USD": "US$",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +109,29 @@ class Translator:
         return format_decimal(value, locale=self.locale)
 
     def price(self, amount: Decimal | int | float, currency: str) -> str:
-        return format_currency(amount, currency, locale=self.locale)
+        """``₭150.000`` (lo), ``150.000 ₫`` (vi), ``₭150,000`` (en): the locale's pattern, the currency's symbol."""
+        value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+        whole = value == value.to_integral_value()
+        pattern = self.locale.currency_formats["standard"].pattern
+        if whole:
+            pattern = re.sub(r"\.0+", "", pattern)
+        text = format_currency(value, currency, format=pattern, locale=self.locale, currency_digits=not whole)
+        symbol = CURRENCY_SYMBOLS.get(currency)
+        if symbol and currency in text:
+            text = text.replace(currency, symbol)
+        return text
 
     def datetime(self, moment: datetime, format: str = "medium") -> str:
-        return format_datetime(moment, format=format, tzinfo=self.tz, locale=self.locale)
+        """In the user's time zone and locale; "medium" is the date with hours and minutes (no seconds)."""
+        if moment.tzinfo is None:  # stored as UTC
+            moment = moment.replace(tzinfo=UTC)
+        if format != "medium":
+            return format_datetime(moment, format=format, tzinfo=self.tz, locale=self.locale)
+        local = moment.astimezone(self.tz)
+        date = format_date(local.date(), "medium", locale=self.locale)
+        time = format_time(local, "short", tzinfo=self.tz, locale=self.locale)
+        return str(get_datetime_format("medium", locale=self.locale)).replace("'", "").replace("{0}", time).replace(
+            "{1}", date)
 
 
 @cache
