@@ -52,6 +52,9 @@ START_WORDS: dict[str, str] = {
     "simula": "fil", "ituloy": "fil",
 }
 
+STOPPED = N_("Done: you will get no more announcements from us. You can still write to me any time. "
+             "Send START to get announcements again.")
+
 LINK_RE = re.compile(rf"^/?link(?:@\w+)?\s+([A-Za-z0-9]{{{LINK_CODE_LENGTH}}})$", re.IGNORECASE)
 MAX_LINK_FAILURES = 5
 LINK_FAILURE_WINDOW = timedelta(hours=1)
@@ -90,8 +93,7 @@ def _answer_language(ctx: Context, words: dict[str, str]) -> None:
 async def stop(ctx: Context) -> None:
     _answer_language(ctx, STOP_WORDS)
     ctx.user.opted_out = True
-    ctx.reply(ctx._("Done: you will get no more announcements from us. You can still write to me any time. "
-                    "Send START to get announcements again."))
+    ctx.reply(ctx._(STOPPED))
 
 
 @router.on(is_start)

@@ -7,8 +7,10 @@ import re
 
 from sqlalchemy import func, select
 
+from bot.i18n import translator
 from bot.service import Service
 from bot.types import Media, Reply
+from handlers.subscription import STOPPED
 from storage.models import Address, User
 from tests import test_whatsapp as wa
 from tests.driver import RecordingSender, text_of
@@ -32,12 +34,12 @@ async def user_at(service: Service, address: str) -> User:
 
 async def test_stop_and_start_on_whatsapp(wa_user, wa_service: Service) -> None:
     som = wa_user("+66811112222", "Som")
-    text = await som.say("หยุด")  # STOP in Thai, as the very first message
-    assert "announcements" in text
+    text = await som.say("หยุด")  # STOP in Thai, as the very first message: answered in Thai
+    assert text == translator("th").gettext(STOPPED)
     user = await user_at(wa_service, som.address)
     assert user.opted_out is True and user.language == "th" and user.country == "TH"
     text = await som.say("START")
-    assert "Send STOP to stop them" in text
+    assert "STOP" in text and "1. ภาษาไทย" in text  # confirmed, then onboarding goes on
     assert (await user_at(wa_service, som.address)).opted_out is False
     await onboard_thai_user_in_english(som)
     await som.say("Unsubscribe")

@@ -12,9 +12,11 @@ from twilio.request_validator import RequestValidator
 
 from bot.config import Settings
 from bot.context import ManualClock
+from bot.i18n import translator
 from bot.media import MAX_BYTES, MediaRejected, MediaStore
 from bot.types import Button, Media, Reply, rows
 from bot.whatsapp import (
+    MENU_HINT,
     WhatsAppChannel,
     WhatsAppSender,
     one_line,
@@ -94,7 +96,8 @@ def test_buttons_become_a_numbered_menu_and_long_text_is_split() -> None:
     long = Reply("ສະບາຍດີ " * 700, rows(Button("OK", "x:ok")))
     parts = text_messages(long, "lo")
     assert len(parts) == 4 and all(len(p) <= 1600 for p in parts)
-    assert parts[-1].endswith("1. OK\n_Reply with a number._") or parts[-1].startswith("1. OK")
+    hint = translator("lo").gettext(MENU_HINT)  # in the user's language
+    assert parts[-1].endswith(f"\n\n1. OK\n_{hint}_")
     assert one_line("a\n\n b\t c" + "x" * 2000).startswith("a b c") and len(one_line("y" * 2000)) == 1000
 
 
