@@ -322,7 +322,11 @@ class WhatsAppSender:
         for index, call in enumerate(calls):
             if index < done:
                 continue
-            sid = await self._create(delivery.address, call)
+            try:
+                sid = await self._create(delivery.address, call)
+            except (Held, Blocked, Permanent):
+                self._parts_sent.pop(delivery.id, None)  # this row is finished: forget its progress
+                raise
             self._parts_sent[delivery.id] = index + 1
         self._parts_sent.pop(delivery.id, None)
         self._rate_limited.pop(delivery.address, None)
