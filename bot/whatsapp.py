@@ -38,7 +38,14 @@ from bot.media import MAX_BYTES, MediaRejected, MediaStore
 from bot.outbox import Delivery
 from bot.text import split_text
 from bot.types import Blocked, Channel, Held, Inbound, Location, Media, Permanent, Reply, RetryLater, Sent
-from storage.channels import KNOWN_STATUSES, reconcile_statuses, record_status, release_held, status_error
+from storage.channels import (
+    KNOWN_STATUSES,
+    DeliveryStatus,
+    reconcile_statuses,
+    record_status,
+    release_held,
+    status_error,
+)
 from storage.db import Database
 from storage.models import Address, OutboxStatus, User
 
@@ -458,6 +465,9 @@ class WhatsAppChannel:
 
     async def reconcile(self) -> int:
         """Apply statuses that arrived before their outbox row knew its message id."""
+        async with self.db.read() as session:  # usually none: do not take SQLite's write lock for nothing
+            if await session.scalar(select(DeliveryStatus.external_id).limit(1)) is None:
+                return 0
         async with self.db.transaction() as session:
             return await reconcile_statuses(session, CHANNEL, self.clock.now())
 
