@@ -24,13 +24,16 @@ candidate carries the language of the phrasing it matched, so the answer can be 
 
 from __future__ import annotations
 
+import gc
 import math
+import re
 import unicodedata
 from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from rapidfuzz import fuzz
@@ -53,25 +56,26 @@ _SPACE_LIKE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
 _LATIN_FOLD = str.maketrans({"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe"})
 
 
+_UNSPACED_RE = re.compile("[" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _UNSPACED_RANGES) + "]")
+_CHAR_CACHE: dict[str, str] = {}
+
+
 def is_unspaced(ch: str) -> bool:
-    code = ord(ch)
-    return any(lo <= code <= hi for lo, hi in _UNSPACED_RANGES)
+    return _UNSPACED_RE.match(ch) is not None
+
+
+def _clean_char(ch: str) -> str:
+    cleaned = _CHAR_CACHE.get(ch)
+    if cleaned is None:
+        space = ch in _SPACE_LIKE or (unicodedata.category(ch)[0] in "PSZC" and ch not in "%+")
+        cleaned = _CHAR_CACHE[ch] = " " if space else ch
+    return cleaned
 
 
 def normalise(text: str) -> str:
     """NFC, casefolded, punctuation and symbols as spaces, whitespace collapsed."""
     text = unicodedata.normalize("NFC", text).casefold()
-    out = []
-    for ch in text:
-        if ch in _SPACE_LIKE:
-            out.append(" ")
-            continue
-        cat = unicodedata.category(ch)
-        if cat[0] in "PSZC" and ch not in "%+":
-            out.append(" ")
-        else:
-            out.append(ch)
-    return " ".join("".join(out).split())
+    return " ".join("".join(map(_clean_char, text)).split())
 
 
 def strip_marks(text: str) -> str:
@@ -80,8 +84,38 @@ def strip_marks(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
 
 
+# Combining marks of the scripts without spaces (their text needs no decomposition to lose them).
+_UNSPACED_MARKS = {
+    code: None
+    for lo, hi in _UNSPACED_RANGES
+    for code in range(lo, hi + 1)
+    if unicodedata.category(chr(code)) == "Mn"
+}
+
+
 def fold_latin(word: str) -> str:
     return strip_marks(word.translate(_LATIN_FOLD))
+
+
+@lru_cache(maxsize=200_000)
+def _word_features(token: str) -> tuple[str, tuple[str, ...]]:
+    """A spaced-script word: its folded form and its features (the word, padded 3- and 4-grams)."""
+    word = fold_latin(token)
+    if not word:
+        return "", ()
+    padded = f"<{word}>"
+    size = len(padded)
+    return word, (
+        "w" + word,
+        *(padded[i : i + 3] for i in range(max(1, size - 2))),
+        *(padded[i : i + 4] for i in range(size - 3)),
+    )
+
+
+def _run_features(run: str, tag: str) -> list[str]:
+    padded = f"<{run}>"
+    size = len(padded)
+    return [tag + padded[i : i + 2] for i in range(size - 1)] + [tag + padded[i : i + 3] for i in range(size - 2)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,53 +129,48 @@ class Analysed:
 
 def analyse(text: str) -> Analysed:
     norm = normalise(text)
-    features: Counter[str] = Counter()
+    features: list[str] = []
     words: list[str] = []
     runs: list[str] = []
     spaced_chars = unspaced_chars = 0
     current: list[str] = []
     for token in norm.split():
-        if any(is_unspaced(c) for c in token):
+        if _UNSPACED_RE.search(token):
             current.append(token)
             unspaced_chars += len(token)
             continue
         if current:
             runs.append("".join(current))
             current = []
-        word = fold_latin(token)
-        if not word:
-            continue
-        spaced_chars += len(word)
-        words.append(word)
-        features["w" + word] += 1
-        padded = f"<{word}>"
-        for n in (3, 4):
-            for i in range(max(1, len(padded) - n + 1)):
-                features[padded[i : i + n]] += 1
+        word, found = _word_features(token)
+        if word:
+            spaced_chars += len(word)
+            words.append(word)
+            features.extend(found)
     if current:
         runs.append("".join(current))
     for run in runs:
-        for form, tag in ((run, "u"), (strip_marks(run), "s")):
-            padded = f"<{form}>"
-            for n in (2, 3):
-                for i in range(max(1, len(padded) - n + 1)):
-                    features[tag + padded[i : i + n]] += 1
+        features.extend(_run_features(run, "u"))
+        stripped = run.translate(_UNSPACED_MARKS)
+        if stripped:
+            features.extend(_run_features(stripped, "s"))
     total = spaced_chars + unspaced_chars
-    return Analysed(features, tuple(words), spaced_chars / total if total else 0.0)
+    return Analysed(Counter(features), tuple(words), spaced_chars / total if total else 0.0)
 
 
 @dataclass(frozen=True)
 class MatchConfig:
-    answer_at: float = 0.55  # best score at or above this answers...
-    margin: float = 0.0  # ...when the runner-up entry is at least this much lower
-    grey_at: float = 0.35  # at or above this (and not answered): "did you mean" with the top entries
+    answer_at: float = 0.225  # best score at or above this answers...
+    margin: float = 0.1  # ...when the runner-up entry is at least this much lower
+    grey_at: float = 0.225  # at or above this (and not answered): "did you mean" with the top entries
     choices: int = 3
     choice_window: float = 0.2  # offer entries within this of the best one
+    answer_weight: float = 0.5  # answers' sentences count as phrasings, scores times this (0: not at all)
     word_weight: float = 0.5  # share of the soft word score for Latin-script text
     word_similarity: float = 80.0  # rapidfuzz ratio for two words to count as the same (typos)
     rerank: int = 40  # phrasings rescored with the word score
-    posting_budget: int = 60_000  # postings read before common n-grams go to the candidates only
-    candidates: int = 300
+    posting_budget: int = 20_000  # postings read before common n-grams go to the candidates only
+    candidates: int = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +198,10 @@ class _Doc:
     text: str
     words: tuple[str, ...]
     spaced_share: float
+    from_answer: bool = False
+
+
+_SENTENCE_RE = re.compile(r"(?<=[.!?;:។៕])\s+|\n+|\s\d\)\s")
 
 
 @dataclass
@@ -185,27 +218,53 @@ class FaqIndex:
 
     @classmethod
     def build(cls, entries: Iterable[FaqEntry], config: MatchConfig | None = None) -> FaqIndex:
-        return cls.from_phrasings(((e.id, e.questions) for e in entries), config)
+        entries = list(entries)
+        answers = {e.id: dict(e.answer) for e in entries}
+        return cls.from_phrasings(((e.id, e.questions) for e in entries), config, answers)
 
     @classmethod
     def from_phrasings(
-        cls, entries: Iterable[tuple[str, Mapping[str, Iterable[str]]]], config: MatchConfig | None = None
+        cls,
+        entries: Iterable[tuple[str, Mapping[str, Iterable[str]]]],
+        config: MatchConfig | None = None,
+        answers: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> FaqIndex:
+        """Index phrasings per entry; with ``answers``, each answer's sentences too (weighted down)."""
+        enabled = gc.isenabled()
+        gc.disable()  # millions of small objects: the cyclic GC would rescan them over and over
+        try:
+            return cls._build(entries, config, answers or {})
+        finally:
+            if enabled:
+                gc.enable()
+
+    @classmethod
+    def _build(
+        cls,
+        entries: Iterable[tuple[str, Mapping[str, Iterable[str]]]],
+        config: MatchConfig | None,
+        answers: Mapping[str, Mapping[str, str]],
     ) -> FaqIndex:
         index = cls(config=config or MatchConfig())
+        use_answers = index.config.answer_weight > 0
         analysed: list[Counter[str]] = []
         entry_features: list[set[str]] = []
         for entry_id, questions in entries:
             number = len(index.entry_ids)
             index.entry_ids.append(entry_id)
             seen: set[str] = set()
-            for language, phrasings in questions.items():
-                for phrasing in phrasings:
-                    a = analyse(phrasing)
-                    if not a.features:
-                        continue
-                    index.docs.append(_Doc(number, language, phrasing, a.words, a.spaced_share))
-                    analysed.append(a.features)
-                    seen.update(a.features)
+            texts = [(language, p, p, False) for language, phrasings in questions.items() for p in phrasings]
+            if use_answers:
+                for language, answer in answers.get(entry_id, {}).items():
+                    shown = next(iter(questions.get(language) or questions.get("en") or ("",)))
+                    texts += [(language, shown, chunk, True) for chunk in _SENTENCE_RE.split(answer)]
+            for language, shown, text, from_answer in texts:
+                a = analyse(text)
+                if not a.features:
+                    continue
+                index.docs.append(_Doc(number, language, shown, a.words, a.spaced_share, from_answer))
+                analysed.append(a.features)
+                seen.update(a.features)
             entry_features.append(seen)
         # IDF over entries, not phrasings: an entry's many phrasings of one word count once.
         df: Counter[str] = Counter()
@@ -216,14 +275,15 @@ class FaqIndex:
         for feature, count in df.items():
             index.feature_ids[feature] = len(index.idf)
             index.idf.append(math.log((n + 1) / (count + 1)) + 1)
-        docs: list[list[int]] = [[] for _ in index.idf]
-        weights: list[list[float]] = [[] for _ in index.idf]
+        index.postings = [(array("i"), array("f")) for _ in index.idf]
+        postings, ids, idf, log = index.postings, index.feature_ids, index.idf, math.log
         for doc_number, features in enumerate(analysed):
-            vector = index._weigh(features)
-            for fid, weight in vector.items():
-                docs[fid].append(doc_number)
-                weights[fid].append(weight)
-        index.postings = [(array("i", d), array("f", w)) for d, w in zip(docs, weights, strict=True)]
+            vector = [(ids[f], idf[ids[f]] if tf == 1 else (1 + log(tf)) * idf[ids[f]]) for f, tf in features.items()]
+            norm = math.sqrt(sum(w * w for _, w in vector)) or 1.0
+            for fid, weight in vector:
+                docs, weights = postings[fid]
+                docs.append(doc_number)
+                weights.append(weight / norm)
         return index
 
     def __len__(self) -> int:
@@ -319,6 +379,9 @@ class FaqIndex:
         if not cosines:
             return []
         cfg = self.config
+        if cfg.answer_weight > 0:
+            docs = self.docs
+            cosines = {d: c * cfg.answer_weight if docs[d].from_answer else c for d, c in cosines.items()}
         top = sorted(cosines, key=cosines.__getitem__, reverse=True)[: cfg.rerank]
         query_words = self._word_vector(analysed.words)
         share = analysed.spaced_share * cfg.word_weight
@@ -327,7 +390,8 @@ class FaqIndex:
             doc = self.docs[d]
             score = cosines[d]
             if share and doc.words:
-                score = (1 - share) * score + share * self._soft_words(query_words, doc.words)
+                soft = self._soft_words(query_words, doc.words)
+                score = (1 - share) * score + share * soft * (cfg.answer_weight if doc.from_answer else 1.0)
             known = best.get(doc.entry)
             if known is None or score > known.score:
                 best[doc.entry] = Candidate(self.entry_ids[doc.entry], round(score, 4), doc.language, doc.text)
