@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
-from bot.i18n import LANGUAGES, N_, Translator, translator
+from bot.i18n import N_, Translator, translator
 from bot.types import Button, Media, Reply
-from handlers.choices import CRAFTS, country_name, craft_name
+from handlers.choices import country_name, craft_name
 from handlers.market_search import SearchIndex, normalise
 from storage.market import Listing, MarketDraft, MarketPhoto, PhotoStatus
 from storage.models import Role, User
@@ -115,15 +115,9 @@ def split_place(text: str) -> str:
 # --- search text --------------------------------------------------------------------------------
 
 
-def category_words(code: str) -> str:
-    """The category in every language we have, so "ceramics" and "เซรามิก" both find it."""
-    label = CRAFTS.get(code, CRAFTS["other"])
-    names = {label} | {translator(lang).gettext(label) for lang in LANGUAGES}
-    return " ".join(sorted(names))
-
-
-def search_text(name: str, description: str, category: str, location: str) -> str:
-    return normalise(" ".join((name, name, description, category_words(category), location)))
+def search_text(name: str, description: str, location: str) -> str:
+    """What search reads (the category's names are added by the index from the category code)."""
+    return normalise(" ".join((name, description, location)))
 
 
 def search_index(ctx_or_extras: Context | dict[str, Any]) -> SearchIndex:

@@ -17,7 +17,7 @@ from bot.jobs import Job, JobContext
 from bot.media import MediaRejected, MediaStore
 from bot.outbox import enqueue
 from bot.types import Button, Media, Reply, rows
-from handlers.market_common import REMIND_BEFORE_DAYS, t_for
+from handlers.market_common import REMIND_BEFORE_DAYS, search_index, t_for
 from storage.market import Listing, ListingStatus, MarketPhoto, PhotoStatus
 from storage.models import User
 from storage.users import preferred_address
@@ -136,4 +136,12 @@ def _notify(session: object, seller: User, text: str, label: str, listing_id: in
     return 1
 
 
-JOBS = [Job("market-photos", 10.0, copy_photos), Job("market-expiry", 900.0, expire_listings)]
+async def warm_search(jc: JobContext) -> int:
+    """Build the search index at start (not on the first user's search) and keep it current."""
+    async with jc.db.read() as session:
+        await search_index(jc.deps.extras).refresh(session)
+    return 0
+
+
+JOBS = [Job("market-photos", 10.0, copy_photos), Job("market-expiry", 900.0, expire_listings),
+        Job("market-search", 60.0, warm_search)]

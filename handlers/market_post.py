@@ -449,7 +449,7 @@ async def confirm(ctx: Context) -> None:
     listing.country = ctx.user.country
     listing.contact = data["contact"]
     listing.photos = list(data["photos"])
-    listing.search_text = search_text(listing.name, listing.description, listing.category, listing.location)
+    listing.search_text = search_text(listing.name, listing.description, listing.location)
     listing.updated_at = ctx.now
     listing.reject_reason = None
     await ctx.session.delete(draft)

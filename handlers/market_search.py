@@ -16,72 +16,65 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import heapq
+import math
+import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from itertools import chain
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import LANGUAGES, translator
 from storage.market import Listing, ListingStatus
 
-NO_SPACE_SCRIPTS = ((0x0E00, 0x0E7F), (0x0E80, 0x0EFF), (0x1780, 0x17FF), (0x19E0, 0x19FF), (0x1000, 0x109F))
+# Thai, Lao, Khmer (and Khmer symbols), Myanmar: written without spaces between words.
+_NS = "\u0e00-\u0eff\u1780-\u17ff\u19e0-\u19ff\u1000-\u109f"
+_NO_SPACE_RUN = re.compile(f"([{_NS}]+)|([^{_NS}]+)")
+_LATIN_MARKS = re.compile("(?<=[a-z])[\u0300-\u036f]+")
+_UNSPACED = re.compile(f"[{_NS}]")
+_NOT_TEXT = re.compile(f"[^\\w{_NS}]+|_")
 LOOKBACK = timedelta(minutes=5)  # re-read recent changes: a slow transaction may commit after our look
 GRAM = 3
-
-
-def _no_space(ch: str) -> bool:
-    code = ord(ch)
-    return any(lo <= code <= hi for lo, hi in NO_SPACE_SCRIPTS)
 
 
 def normalise(text: str) -> str:
     """NFC, casefolded, accents dropped from Latin letters (not the vowel marks of Thai or Lao)."""
     decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    kept: list[str] = []
-    previous_latin = False
-    for ch in decomposed:
-        if unicodedata.combining(ch) and previous_latin:
-            continue
-        kept.append(ch)
-        if not unicodedata.combining(ch):
-            previous_latin = ch.isascii() and ch.isalpha()
-    folded = unicodedata.normalize("NFC", "".join(kept))
-    cleaned = "".join(ch if ch.isalnum() or unicodedata.combining(ch) else " " for ch in folded)
-    return " ".join(cleaned.split())
+    folded = unicodedata.normalize("NFC", _LATIN_MARKS.sub("", decomposed))
+    return " ".join(_NOT_TEXT.sub(" ", folded).split())
 
 
 def split_terms(normalised: str) -> tuple[list[str], list[list[str]]]:
     """Words of spaced scripts, and per run of unspaced script its trigrams (the run itself if shorter)."""
     words: list[str] = []
     runs: list[list[str]] = []
-    for chunk in normalised.split():
-        current: list[str] = []
-        current_no_space: bool | None = None
-        pieces: list[tuple[bool, str]] = []
-        for ch in chunk:
-            ns = _no_space(ch)
-            if current and ns != current_no_space:
-                pieces.append((bool(current_no_space), "".join(current)))
-                current = []
-            current.append(ch)
-            current_no_space = ns
-        if current:
-            pieces.append((bool(current_no_space), "".join(current)))
-        for no_space, piece in pieces:
-            if no_space:
-                grams = [piece[i : i + GRAM] for i in range(len(piece) - GRAM + 1)] or [piece]
-                runs.append(grams)
-            elif len(piece) >= 2 or piece.isdigit():
-                words.append(piece)
+    for unspaced, spaced in _NO_SPACE_RUN.findall(normalised):
+        if unspaced:
+            runs.append([unspaced[i : i + GRAM] for i in range(len(unspaced) - GRAM + 1)] or [unspaced])
+        else:
+            words.extend(w for w in spaced.split() if len(w) >= 2 or w.isdigit())
     return words, runs
 
 
 def terms_of(normalised: str) -> set[str]:
     words, runs = split_terms(normalised)
-    return set(words) | {g for run in runs for g in run}
+    return set(words).union(*runs)
+
+
+@cache
+def category_terms(code: str) -> frozenset[str]:
+    """The category's name in every language we have, so "ceramics" and "เซรามิก" both find it."""
+    from handlers.choices import CRAFTS
+
+    label = CRAFTS.get(code, CRAFTS["other"])
+    names = {label, code} | {translator(lang).gettext(label) for lang in LANGUAGES}
+    return frozenset(terms_of(normalise(" ".join(names))))
 
 
 @dataclass
@@ -94,9 +87,11 @@ class SearchIndex:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     # --- maintenance -----------------------------------------------------------------------------
-    def add(self, listing_id: int, search_text: str, created_at: datetime) -> None:
+    def add(self, listing_id: int, search_text: str, created_at: datetime, category: str | None = None) -> None:
         self.remove(listing_id)
         terms = terms_of(search_text)
+        if category:
+            terms |= category_terms(category)
         self.terms[listing_id] = terms
         self.created[listing_id] = created_at.timestamp()
         for term in terms:
@@ -120,16 +115,17 @@ class SearchIndex:
     async def refresh(self, session: AsyncSession) -> int:
         """Bring the index up to date with the database; returns how many rows were read."""
         async with self._lock:
-            query = select(Listing.id, Listing.status, Listing.search_text, Listing.created_at, Listing.updated_at)
+            query = select(Listing.id, Listing.status, Listing.search_text, Listing.category, Listing.created_at,
+                           Listing.updated_at)
             if self.watermark is None:
                 query = query.where(Listing.status == ListingStatus.ACTIVE)
             else:
                 query = query.where(Listing.updated_at >= self.watermark - LOOKBACK)
             rows = (await session.execute(query)).all()
             newest = self.watermark
-            for listing_id, status, text, created_at, updated_at in rows:
+            for listing_id, status, text, category, created_at, updated_at in rows:
                 if status == ListingStatus.ACTIVE:
-                    self.add(listing_id, text, created_at)
+                    self.add(listing_id, text, created_at, category)
                 else:
                     self.remove(listing_id)
                 if newest is None or updated_at > newest:
@@ -143,7 +139,7 @@ class SearchIndex:
     @property
     def vocab(self) -> list[str]:
         if self._vocab is None:
-            self._vocab = sorted(t for t in self.postings if not any(_no_space(c) for c in t[:1]))
+            self._vocab = sorted(t for t in self.postings if not _UNSPACED.match(t))
         return self._vocab
 
     def _word_matches(self, word: str) -> dict[str, float]:
@@ -165,33 +161,60 @@ class SearchIndex:
                     found[term] = max(found.get(term, 0.0), float(score))
         return found
 
+    def _word_levels(self, word: str) -> list[tuple[float, set[int]]]:
+        """Listings matching a word, grouped by how well (disjoint sets, best first)."""
+        seen: set[int] = set()
+        levels: list[tuple[float, set[int]]] = []
+        for term, score in sorted(self._word_matches(word).items(), key=lambda kv: -kv[1]):
+            ids = self.postings.get(term)
+            if ids:
+                new = ids - seen
+                if new:
+                    levels.append((score, new))
+                    seen |= new
+        return levels
+
+    def _run_levels(self, grams: list[str]) -> list[tuple[float, set[int]]]:
+        """Listings containing most trigrams of a Thai/Lao/Khmer/Myanmar run, grouped by the share found."""
+        unique = set(grams)
+        counts = Counter(chain.from_iterable(self.postings.get(g, ()) for g in unique))
+        need = max(1, math.ceil(len(unique) * 0.7 - 1e-9))  # a typo costs up to 3 trigrams of 10
+        by_hits: dict[int, set[int]] = defaultdict(set)
+        for listing_id, hits in counts.items():
+            if hits >= need:
+                by_hits[hits].add(listing_id)
+        return [(100.0 * hits / len(unique), ids) for hits, ids in sorted(by_hits.items(), reverse=True)]
+
     def search(self, query: str, limit: int = 50) -> list[int]:
-        """Active listing ids best matching ``query``, best first (newest first among equals)."""
+        """Active listing ids best matching ``query``: listings matching every term first, by score, then the
+        best partial matches; newest first among equals."""
         words, runs = split_terms(normalise(query))
-        if not words and not runs:
+        terms = [self._word_levels(w) for w in dict.fromkeys(words)][:8] + [self._run_levels(r) for r in runs][:4]
+        terms = [levels for levels in terms if levels]
+        if not terms:
             return []
-        totals: dict[int, float] = defaultdict(float)
-        for word in dict.fromkeys(words):
-            best: dict[int, float] = {}
-            for term, score in self._word_matches(word).items():
-                for listing_id in self.postings.get(term, ()):
-                    if score > best.get(listing_id, 0.0):
-                        best[listing_id] = score
-            for listing_id, score in best.items():
-                totals[listing_id] += score
-        for grams in runs:
-            unique = set(grams)
-            counts: dict[int, int] = defaultdict(int)
-            for gram in unique:
-                for listing_id in self.postings.get(gram, ()):
-                    counts[listing_id] += 1
-            need = max(1, int(len(unique) * 0.6 + 0.5))
-            for listing_id, hits in counts.items():
-                if hits >= need:
-                    totals[listing_id] += 100.0 * hits / len(unique)
-        if not totals:
-            return []
-        top = max(totals.values())
-        keep = [(score, self.created.get(i, 0.0), i) for i, score in totals.items() if score >= top * 0.5]
-        keep.sort(reverse=True)
-        return [i for _, _, i in keep[:limit]]
+        created = self.created
+        scores: list[dict[int, float]] = []
+        for levels in terms:
+            table: dict[int, float] = {}
+            for score, ids in levels:
+                table.update(dict.fromkeys(ids, score))
+            scores.append(table)
+        smallest = min(range(len(scores)), key=lambda n: len(scores[n]))
+        full = set(scores[smallest]).intersection(*scores)
+        if len(scores) == 1:
+            found = heapq.nlargest(limit, full, key=lambda i: (scores[0][i], created[i]))
+        else:
+            found = heapq.nlargest(limit, full, key=lambda i: (sum(t[i] for t in scores), created[i]))
+        if len(found) < limit:  # then listings matching some of the terms, best match first
+            taken = set(found)
+            for _score, ids in sorted((level for levels in terms for level in levels), key=lambda lv: -lv[0]):
+                fresh = ids - taken
+                if not fresh:
+                    continue
+                more = heapq.nlargest(limit - len(found), fresh, key=created.__getitem__)
+                found += more
+                taken.update(more)
+                if len(found) >= limit:
+                    break
+        return found
