@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=10)
 LONG_PAUSE = 30.0  # a retry_after longer than this puts the address's rows back in the table
+HEADROOM = 0.98  # pace a little under a platform's rate: its counting window and ours never line up exactly
+CLAIM_INTERVAL = 0.05  # seconds between claims while busy
+BULK_KINDS = frozenset({"announcement", "reminder"})  # wait behind replies to people who are chatting
 
 
 def enqueue(
@@ -65,6 +68,32 @@ def enqueue(
     return row
 
 
+async def enqueue_many(
+    session: AsyncSession,
+    messages: list[tuple[int | None, str, str, Reply]],
+    *,
+    now: datetime,
+    broadcast_id: int | None = None,
+) -> int:
+    """``enqueue`` for many ``(user_id, channel, address, reply)`` at once (one executemany INSERT)."""
+    if not messages:
+        return 0
+    values = [
+        {"user_id": user_id, "channel": channel, "address": address, "kind": reply.kind, "body": reply.to_dict(),
+         "status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now,
+         "broadcast_id": broadcast_id}
+        for user_id, channel, address, reply in messages
+    ]
+    await session.execute(insert(Outbox.__table__), values)  # type: ignore[arg-type]
+    return len(values)
+
+
+def channel_bucket(sender: Sender) -> TokenBucket:
+    """The channel's overall pace: a little under its rate, with at most a 50 ms burst."""
+    rate = sender.rate * HEADROOM
+    return TokenBucket(rate, max(1.0, rate / 20))
+
+
 @dataclass(frozen=True, slots=True)
 class Delivery:
     id: int
@@ -88,28 +117,60 @@ class Sender(Protocol):
 
 
 class TokenBucket:
+    """``rate`` tokens a second, up to ``burst`` saved. Waiters are served first come, first served, with
+    ``priority`` waiters (people waiting for a reply) ahead of the rest (broadcasts, reminders). One
+    timer hands tokens out, so thousands of waiting addresses cost no more than one."""
+
     def __init__(self, rate: float, burst: float) -> None:
         self.rate = rate
         self.capacity = max(1.0, burst)
         self.tokens = self.capacity
         self.stamp = time.monotonic()
         self.paused_until = 0.0
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._normal: deque[asyncio.Future[None]] = deque()
+        self._pump: asyncio.Task[None] | None = None
 
     def _refill(self, now: float) -> None:
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
 
-    async def acquire(self) -> None:
-        while True:
+    @property
+    def waiting(self) -> int:
+        return len(self._urgent) + len(self._normal)
+
+    async def acquire(self, priority: bool = False) -> None:
+        now = time.monotonic()
+        if not self.waiting and now >= self.paused_until:
+            self._refill(now)
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (self._urgent if priority else self._normal).append(future)
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.create_task(self._hand_out())
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.tokens = min(self.capacity, self.tokens + 1)  # granted but not used: give it back
+            raise
+
+    async def _hand_out(self) -> None:
+        while self._urgent or self._normal:
             now = time.monotonic()
             if now < self.paused_until:
                 await asyncio.sleep(self.paused_until - now)
                 continue
             self._refill(now)
-            if self.tokens >= 1:
-                self.tokens -= 1
-                return
-            await asyncio.sleep((1 - self.tokens) / self.rate)
+            while self.tokens >= 1 and (self._urgent or self._normal):
+                future = (self._urgent or self._normal).popleft()
+                if not future.done():
+                    future.set_result(None)
+                    self.tokens -= 1
+            if self._urgent or self._normal:
+                await asyncio.sleep(max((1 - self.tokens) / self.rate, 0.0005))
 
     def pause(self, seconds: float) -> None:
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
@@ -150,16 +211,14 @@ class OutboxWorker:
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._results: list[dict[str, Any]] = []
         self._blocked: set[str] = set()
-        self._buckets: dict[str, TokenBucket] = {
-            ch: TokenBucket(s.rate, max(1.0, s.rate)) for ch, s in senders.items()
-        }
+        self._buckets: dict[str, TokenBucket] = {ch: channel_bucket(s) for ch, s in senders.items()}
         self._address_buckets: dict[str, TokenBucket] = {}
         self._stopping = False
 
     # --- public ----------------------------------------------------------------------------------
     def add_sender(self, sender: Sender) -> None:
         self.senders[sender.channel] = sender
-        self._buckets[sender.channel] = TokenBucket(sender.rate, max(1.0, sender.rate))
+        self._buckets[sender.channel] = channel_bucket(sender)
 
     def wake(self) -> None:
         self._wake.set()
@@ -174,12 +233,12 @@ class OutboxWorker:
         try:
             while not self._stopping:
                 self._wake.clear()
-                claimed = 0
-                if self.in_flight < self.max_in_flight:
-                    claimed = await self._claim_and_start()
+                claimed = await self._claim_and_start()  # it keeps to max_in_flight for broadcasts
                 if claimed == 0 or self.in_flight >= self.max_in_flight:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), idle_poll)
+                # A claim is a query: gather what arrives for a moment rather than claim on every result.
+                await asyncio.sleep(CLAIM_INTERVAL)
         finally:
             flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -225,8 +284,9 @@ class OutboxWorker:
     # --- claiming --------------------------------------------------------------------------------
     async def _claim_and_start(self) -> int:
         now = self.clock.now()
-        limit = max(0, min(self.batch, self.max_in_flight - self.in_flight))
-        if not limit:
+        # Replies to people chatting are claimed whatever the broadcasts in flight (up to a batch more);
+        # broadcast rows only while fewer than max_in_flight are waiting.
+        if self.in_flight >= self.max_in_flight + self.batch:
             return 0
         busy = aliased(Outbox)
         async with self.db.transaction() as session:
@@ -244,12 +304,21 @@ class OutboxWorker:
                     .exists(),
                 )
                 .order_by(Outbox.id)
-                .limit(limit)
             )
-            if is_postgres(session):
-                due = due.with_for_update(skip_locked=True)
-            rows = list((await session.scalars(due)).all())
-            rows = [r for r in rows if r.id not in self._in_queue_ids()]
+            postgres = is_postgres(session)
+            queued = self._in_queue_ids()
+            interactive = due.where(Outbox.broadcast_id.is_(None)).limit(self.batch)
+            if postgres:
+                interactive = interactive.with_for_update(skip_locked=True)
+            rows = [r for r in (await session.scalars(interactive)).all() if r.id not in queued]
+            # Broadcast rows a whole batch at a time, once there is room for one (fewer, larger claims).
+            waiting = sum(len(q) for q in self._queues.values()) + len(rows)
+            bulk_limit = min(self.batch, self.max_in_flight - waiting)
+            if bulk_limit >= min(self.batch, self.max_in_flight // 2):
+                bulk = due.where(Outbox.broadcast_id.is_not(None)).limit(bulk_limit)
+                if postgres:
+                    bulk = bulk.with_for_update(skip_locked=True)
+                rows += [r for r in (await session.scalars(bulk)).all() if r.id not in queued]
             if not rows:
                 return 0
             addresses = {r.address for r in rows}
@@ -322,7 +391,7 @@ class OutboxWorker:
 
     async def _send_one(self, sender: Sender, d: Delivery) -> str:
         await self._address_bucket(sender, d.address).acquire()
-        await self._buckets[d.channel].acquire()
+        await self._buckets[d.channel].acquire(priority=d.broadcast_id is None and d.reply.kind not in BULK_KINDS)
         try:
             sent = await sender.send(d)
         except RetryLater as exc:

@@ -31,7 +31,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,13 +39,13 @@ from bot.context import Context
 from bot.i18n import LANGUAGES, N_, Translator, translator
 from bot.jobs import Job, JobContext
 from bot.media import MediaRejected, MediaStore
-from bot.outbox import enqueue
+from bot.outbox import enqueue, enqueue_many
 from bot.router import Command, InStep, NoPayload, Onboarded, Payload, Router
 from bot.types import Button, Media, Reply, rows
 from handlers.choices import COUNTRIES, COUNTRY_TIMEZONE, CRAFTS, country_name, craft_name
 from handlers.menu import add_item
 from storage.db import Database, is_postgres
-from storage.models import LessonProgress, Outbox, OutboxStatus, Role, User
+from storage.models import Address, LessonProgress, Outbox, OutboxStatus, Role, User
 from storage.trainer import (
     AccessAttempt,
     Broadcast,
@@ -760,42 +760,62 @@ async def stale_step(ctx: Context) -> None:
 # --- delivery ----------------------------------------------------------------------------------------
 
 
+def reachable(addresses: list[Any]) -> Any | None:
+    """``storage.users.preferred_address`` for plain address rows (channel, address, blocked, ...)."""
+    usable = [a for a in addresses if not a.blocked and a.channel != "terminal"] or [
+        a for a in addresses if not a.blocked]
+    if not usable:
+        return None
+    return max(usable, key=lambda a: (a.last_inbound_at is not None, a.last_inbound_at or a.created_at))
+
+
 async def expand_batch(db: Database, broadcast_id: int, now: datetime, batch: int = EXPAND_BATCH) -> tuple[int, bool]:
     """Write outbox rows for the next ``batch`` people; (people done, finished?). One transaction."""
     async with db.transaction() as session:
         b = await session.get(Broadcast, broadcast_id, with_for_update=is_postgres(session), populate_existing=True)
         if b is None or b.status != BroadcastStatus.SENDING:
             return 0, True
-        users = list((await session.scalars(
-            select(User).where(*audience_conditions(b.audience or {}, b.author_id), User.id > b.cursor)
-            .order_by(User.id).limit(batch))).all())
+        users = (await session.execute(
+            select(User.id, User.language, User.timezone, User.opted_out)
+            .where(*audience_conditions(b.audience or {}, b.author_id), User.id > b.cursor)
+            .order_by(User.id).limit(batch))).all()
         if not users:
             b.status = BroadcastStatus.QUEUED
             b.expanded_at = now
             return 0, True
+        ids = [u.id for u in users]
         done_before = set((await session.scalars(select(BroadcastRecipient.user_id).where(
-            BroadcastRecipient.broadcast_id == b.id, BroadcastRecipient.user_id.in_([u.id for u in users])))).all())
-        recipients: list[tuple[BroadcastRecipient, Outbox | None]] = []
+            BroadcastRecipient.broadcast_id == b.id, BroadcastRecipient.user_id.in_(ids)))).all())
+        addresses: dict[int, list[Any]] = {}
+        for a in (await session.execute(
+                select(Address.user_id, Address.channel, Address.address, Address.blocked, Address.last_inbound_at,
+                       Address.created_at).where(Address.user_id.in_(ids)))).all():
+            addresses.setdefault(a.user_id, []).append(a)
+        skipped: list[dict[str, Any]] = []
+        messages: list[tuple[int | None, str, str, Reply]] = []
         for user in users:
             if user.id in done_before:
                 continue
             if user.opted_out:
-                recipients.append((BroadcastRecipient(broadcast_id=b.id, user_id=user.id,
-                                                      status=RecipientStatus.OPTED_OUT), None))
+                skipped.append({"broadcast_id": b.id, "user_id": user.id, "status": RecipientStatus.OPTED_OUT,
+                                "outbox_id": None})
                 continue
-            address = preferred_address(user)
+            address = reachable(addresses.get(user.id, []))
             if address is None:
-                recipients.append((BroadcastRecipient(broadcast_id=b.id, user_id=user.id,
-                                                      status=RecipientStatus.BLOCKED), None))
+                skipped.append({"broadcast_id": b.id, "user_id": user.id, "status": RecipientStatus.BLOCKED,
+                                "outbox_id": None})
                 continue
             reply = announcement(b, translator(user.language, user.timezone))
-            row = enqueue(session, user.id, address.channel, address.address, reply, now=now, broadcast_id=b.id)
-            recipients.append((BroadcastRecipient(broadcast_id=b.id, user_id=user.id,
-                                                  status=RecipientStatus.QUEUED), row))
-        await session.flush()
-        for recipient, outbox_row in recipients:
-            recipient.outbox_id = outbox_row.id if outbox_row is not None else None
-            session.add(recipient)
+            messages.append((user.id, address.channel, address.address, reply))
+        await enqueue_many(session, messages, now=now, broadcast_id=b.id)
+        queued = [m[0] for m in messages]
+        outbox_ids = dict((await session.execute(select(Outbox.user_id, Outbox.id).where(
+            Outbox.broadcast_id == b.id, Outbox.user_id.in_(queued)))).all()) if queued else {}
+        recipients = skipped + [
+            {"broadcast_id": b.id, "user_id": user_id, "status": RecipientStatus.QUEUED,
+             "outbox_id": outbox_ids.get(user_id)} for user_id in queued]
+        if recipients:
+            await session.execute(insert(BroadcastRecipient), recipients)
         b.cursor = users[-1].id
         b.targeted += len(recipients)
         return len(recipients), False

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 import handlers.trainer as trainer
 from bot.context import ManualClock
+from bot.i18n import translator
 from bot.jobs import JobContext
 from bot.outbox import Delivery
 from bot.service import Service
@@ -118,7 +119,8 @@ async def test_trainer_announces_to_lao_speakers_of_one_country_on_two_channels(
     # Taps are counted once per person; the report shows them.
     users[LAO_TG].inbox()
     replies = await users[LAO_TG].press("ann:tap")
-    assert "interested" in text_of(replies)
+    thanks = translator("lo").gettext("Thank you! The organisers will know you are interested.")
+    assert text_of(replies).strip() == thanks
     await users[LAO_TG].send(payload=lao_reply.flat_buttons[0].payload)
     replies = await t.say("/report")
     assert "Tapped “I'm interested”: 1" in text_of(replies)
@@ -320,21 +322,21 @@ async def test_restart_after_part_of_the_expansion_neither_repeats_nor_skips(mak
 
     # A crash inside the third batch: its transaction is rolled back as a whole.
     calls = 0
-    real_enqueue = trainer.enqueue
+    real_announcement = trainer.announcement
 
-    def failing_enqueue(*args: Any, **kwargs: Any) -> Outbox:
+    def failing_announcement(*args: Any, **kwargs: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls == 3:
             raise RuntimeError("worker killed")
-        return real_enqueue(*args, **kwargs)
+        return real_announcement(*args, **kwargs)
 
-    trainer.enqueue = failing_enqueue  # type: ignore[assignment]
+    trainer.announcement = failing_announcement
     try:
         with pytest.raises(RuntimeError):
             await trainer.run_broadcasts(jc, batch=5, max_batches=1)
     finally:
-        trainer.enqueue = real_enqueue
+        trainer.announcement = real_announcement
     await service.stop()
 
     again = await make_service()
