@@ -247,12 +247,15 @@ class FaqIndex:
     ) -> FaqIndex:
         index = cls(config=config or MatchConfig())
         use_answers = index.config.answer_weight > 0
-        analysed: list[Counter[str]] = []
-        entry_features: list[set[str]] = []
+        # One pass: each text's features as compact arrays of ids and counts; document frequency per entry.
+        doc_ids: list[array[int]] = []
+        doc_tfs: list[array[int]] = []
+        df: list[int] = []
+        ids = index.feature_ids
         for entry_id, questions in entries:
             number = len(index.entry_ids)
             index.entry_ids.append(entry_id)
-            seen: set[str] = set()
+            seen: set[int] = set()
             texts = [(language, p, p, False) for language, phrasings in questions.items() for p in phrasings]
             if use_answers:
                 for language, answer in answers.get(entry_id, {}).items():
@@ -263,27 +266,33 @@ class FaqIndex:
                 if not a.features:
                     continue
                 index.docs.append(_Doc(number, language, shown, a.words, a.spaced_share, from_answer))
-                analysed.append(a.features)
-                seen.update(a.features)
-            entry_features.append(seen)
+                fids = array("i")
+                for feature in a.features:
+                    fid = ids.get(feature)
+                    if fid is None:
+                        fid = ids[feature] = len(df)
+                        df.append(0)
+                    fids.append(fid)
+                seen.update(fids)
+                doc_ids.append(fids)
+                doc_tfs.append(array("H", (min(tf, 65535) for tf in a.features.values())))
+            for fid in seen:
+                df[fid] += 1
         # IDF over entries, not phrasings: an entry's many phrasings of one word count once.
-        df: Counter[str] = Counter()
-        for seen in entry_features:
-            df.update(seen)
         n = len(index.entry_ids)
         index.default_idf = math.log((n + 1) / 1) + 1
-        for feature, count in df.items():
-            index.feature_ids[feature] = len(index.idf)
-            index.idf.append(math.log((n + 1) / (count + 1)) + 1)
-        index.postings = [(array("i"), array("f")) for _ in index.idf]
-        postings, ids, idf, log = index.postings, index.feature_ids, index.idf, math.log
-        for doc_number, features in enumerate(analysed):
-            vector = [(ids[f], idf[ids[f]] if tf == 1 else (1 + log(tf)) * idf[ids[f]]) for f, tf in features.items()]
+        index.idf = [math.log((n + 1) / (count + 1)) + 1 for count in df]
+        index.postings = [(array("i"), array("f")) for _ in df]
+        postings, idf, log = index.postings, index.idf, math.log
+        for doc_number, (fids, tfs) in enumerate(zip(doc_ids, doc_tfs, strict=True)):
+            vector = [(fid, idf[fid] if tf == 1 else (1 + log(tf)) * idf[fid])
+                      for fid, tf in zip(fids, tfs, strict=True)]
             norm = math.sqrt(sum(w * w for _, w in vector)) or 1.0
             for fid, weight in vector:
                 docs, weights = postings[fid]
                 docs.append(doc_number)
                 weights.append(weight / norm)
+            doc_ids[doc_number] = doc_tfs[doc_number] = array("i")  # free as we go
         return index
 
     def __len__(self) -> int:
