@@ -59,6 +59,21 @@ LANGUAGES: dict[str, Language] = {
 }
 
 
+def format_price(amount: Decimal | int | float, currency: str, locale: Locale | str = "en") -> str:
+    """A price as people read it: the locale's number pattern with the currency's symbol (see CURRENCY_SYMBOLS)."""
+    locale = Locale.parse(locale) if isinstance(locale, str) else locale
+    value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    whole = value == value.to_integral_value()
+    pattern = locale.currency_formats["standard"].pattern
+    if whole:
+        pattern = re.sub(r"\.0+", "", pattern)
+    text = format_currency(value, currency, format=pattern, locale=locale, currency_digits=not whole)
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    if symbol and currency in text:
+        text = text.replace(currency, symbol)
+    return text
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message
@@ -110,16 +125,7 @@ class Translator:
 
     def price(self, amount: Decimal | int | float, currency: str) -> str:
         """``₭150.000`` (lo), ``150.000 ₫`` (vi), ``₭150,000`` (en): the locale's pattern, the currency's symbol."""
-        value = amount if isinstance(amount, Decimal) else Decimal(str(amount))
-        whole = value == value.to_integral_value()
-        pattern = self.locale.currency_formats["standard"].pattern
-        if whole:
-            pattern = re.sub(r"\.0+", "", pattern)
-        text = format_currency(value, currency, format=pattern, locale=self.locale, currency_digits=not whole)
-        symbol = CURRENCY_SYMBOLS.get(currency)
-        if symbol and currency in text:
-            text = text.replace(currency, symbol)
-        return text
+        return format_price(amount, currency, self.locale)
 
     def datetime(self, moment: datetime, format: str = "medium") -> str:
         """In the user's time zone and locale; "medium" is the date with hours and minutes (no seconds)."""
