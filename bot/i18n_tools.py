@@ -301,6 +301,12 @@ def todo(languages: Iterable[str] = TRANSLATED) -> dict[str, dict[str, Any]]:
     return result
 
 
+def fuzzy_hints(language: str) -> dict[str, str]:
+    """For entries babel matched to a changed msgid (fuzzy): the old translation, as a starting point."""
+    catalog = read_catalog(language)
+    return {msgid_key(m): " | ".join(_strings(m)) for m in catalog if m.id and m.fuzzy and any(_strings(m))}
+
+
 def fill(translations: dict[str, dict[str, Any]]) -> list[str]:
     """Write translations ({lang: {msgid: text or [forms]}}) into the catalogs; returns problems (not written)."""
     problems: list[str] = []
@@ -442,9 +448,10 @@ def _cmd_todo(args: argparse.Namespace, settings: Settings) -> int:
         print()
         return 0
     for lang, items in entries.items():
+        hints = fuzzy_hints(lang)
         print(f"== {lang}: {len(items)} untranslated")
         for key in items:
-            print(f"  {key!r}")
+            print(f"  {key!r}" + (f"  (fuzzy, was: {hints[key]!r})" if key in hints else ""))
     if not entries:
         print("nothing to translate")
     return 0

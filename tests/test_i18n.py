@@ -234,3 +234,25 @@ def test_cli_report_and_check(capsys, tmp_path):
     assert main(["i18n", "todo", "--lang", "km"]) == 0
     listed = capsys.readouterr().out
     assert "== km:" in listed or "nothing to translate" in listed
+
+
+def test_a_changed_msgid_becomes_fuzzy_and_counts_as_missing(monkeypatch, tmp_path):
+    from babel.messages.catalog import Catalog
+
+    monkeypatch.setattr(tools, "LOCALE_DIR", tmp_path)
+    (tmp_path / "lo" / "LC_MESSAGES").mkdir(parents=True)
+    old = Catalog()
+    old.add("What is your name?")
+    tools.update(["lo"], old)
+    assert tools.fill({"lo": {"What is your name?": "ທ່ານຊື່ຫຍັງ?"}}) == []
+    new = Catalog()
+    new.add("What is your name, please?")
+    tools.update(["lo"], new)
+    assert tools.todo(["lo"]) == {"lo": {"What is your name, please?": ""}}
+    assert tools.fuzzy_hints("lo") == {"What is your name, please?": "ທ່ານຊື່ຫຍັງ?"}
+    tools.compile_catalogs(["lo"])
+    assert tools.check(["lo"], new)[0].missing == ["What is your name, please?"]
+    assert tools.fill({"lo": {"What is your name, please?": "ກະລຸນາບອກຊື່ຂອງທ່ານ?"}}) == []
+    tools.compile_catalogs(["lo"])
+    result = tools.check(["lo"], new)[0]
+    assert result.ok, result
