@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
+import os
 import sys
 import tempfile
 import time
@@ -71,6 +72,7 @@ class Result:
     expand_seconds: float
     run_seconds: float
     database: str
+    load: float
 
 
 async def populate(db: Any, users: int, now: datetime) -> int:
@@ -204,7 +206,7 @@ async def run(args: argparse.Namespace) -> Result:
         best = max(best, i - j + 1)
     return Result(args.users, args.rate, accepted, span, achieved, achieved / args.rate, best,
                   fake["rejected_429"], retried, lost, doubled, expand_seconds, run_seconds,
-                  "PostgreSQL" if url.startswith("postgresql") else "SQLite")
+                  "PostgreSQL" if url.startswith("postgresql") else "SQLite", os.getloadavg()[0])
 
 
 def table(r: Result, args: argparse.Namespace) -> str:
@@ -230,6 +232,7 @@ def table(r: Result, args: argparse.Namespace) -> str:
         f"| doubled | **{r.doubled}** (goal 0) |",
         f"| expansion into the outbox (job, batches of 500) | {r.expand_seconds:.1f} s |",
         f"| run time (job start to last message written back) | {r.run_seconds:.1f} s |",
+        f"| machine | {os.cpu_count()} CPUs, load average {r.load:.1f} at the end of the run |",
         "",
     ])
 
