@@ -63,9 +63,7 @@ class FakeTwilioAPI:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = int(self._runner.addresses[0][1])
         return self
 
     async def stop(self) -> None:
@@ -94,8 +92,8 @@ class FakeTwilioAPI:
         for key, value in form.items():
             fields.setdefault(key, []).append(str(value))
         if self.failures:
-            status, code, message = self.failures.popleft()
-            return self._error(status, code, message)
+            status, code, text = self.failures.popleft()
+            return self._error(status, code, text)
         to, from_ = form.get("To"), form.get("From")
         if not to or not from_:
             return self._error(400, 21604, "A 'To' and 'From' phone number is required.")
