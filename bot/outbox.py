@@ -267,7 +267,7 @@ class OutboxWorker:
         blocked = sorted({r["_blocked"] for r in results if "_blocked" in r})
         rows = [{k: v for k, v in r.items() if k != "_blocked"} for r in results]
         try:
-            async with self.db.transaction() as session:
+            async with self.db.transaction(urgent=True) as session:
                 await session.execute(update(Outbox), rows)
                 if blocked:
                     await session.execute(
@@ -289,7 +289,7 @@ class OutboxWorker:
         if self.in_flight >= self.max_in_flight + self.batch:
             return 0
         busy = aliased(Outbox)
-        async with self.db.transaction() as session:
+        async with self.db.transaction(urgent=True) as session:
             due = (
                 select(Outbox)
                 .where(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
 
 from storage.db import is_postgres
 from storage.models import Address, User
@@ -17,12 +18,21 @@ async def find_address(session: AsyncSession, address: str, *, lock: bool = Fals
 
 
 async def get_or_create(session: AsyncSession, channel: str, address: str) -> tuple[User, Address, bool]:
-    """The user behind an address, locked for this transaction; created (not onboarded) if new."""
-    row = await find_address(session, address, lock=True)
+    """The user behind an address, locked for this transaction; created (not onboarded) if new.
+
+    One query loads the address, its user and the user's addresses (it runs for every inbound message).
+    """
+    query = (
+        select(Address)
+        .join(Address.user)
+        .where(Address.address == address)
+        .options(contains_eager(Address.user).joinedload(User.addresses))
+    )
+    if is_postgres(session):  # the address row, then its user (not the other addresses)
+        query = query.with_for_update(of=[Address, User])
+    row = (await session.scalars(query)).unique().first()
     if row is not None:
-        user = await session.get(User, row.user_id, with_for_update=is_postgres(session))
-        assert user is not None
-        return user, row, False
+        return row.user, row, False
     user = User(step_data={}, menu=[], profile={})
     session.add(user)
     await session.flush()

@@ -1,0 +1,540 @@
+"""Inbound benchmark: updates/s and time to reply through the webhook, our bot against a bare PTB echo bot.
+
+One run, same load, same fake Bot API (``bench/fake_api.py``, its own process):
+
+- **ours**: ``python -m bot serve`` (what ``smce-bot serve`` runs) on a fresh SQLite file (and, with
+  ``--postgres URL``, on PostgreSQL as a second row), bundled content, flood limits raised through
+  ``TELEGRAM_RATE`` / ``TELEGRAM_CHAT_RATE`` / ``TELEGRAM_CHAT_BURST`` (the fake does not enforce them and
+  the echo bot has none). The database is seeded with onboarded learners, one per chat.
+- **echo**: ``bench/echo_bot.py``, a bare python-telegram-bot v22 echo bot behind an aiohttp webhook.
+
+The load: ``--chats`` distinct private chats, each a learner who, one step after the other, sends
+``/menu``, presses *Courses*, a course, *Start* (lesson 1, plus its first quiz question when it has one),
+answers that question (or presses *Next lesson* when lesson 1 has no quiz) and presses *My progress*,
+then starts again. Updates are real-shaped (from ``tests/fixtures/payloads/telegram_*_update.json``)
+with unique ``update_id``s. ``--concurrency`` workers (default 50) post them round-robin over the chats;
+a chat's next update is posted only once the fake has received a reply to its previous one (a learner
+reads before pressing), which also makes matching replies to updates exact. The echo bot gets the very
+same updates and answers each with one ``sendMessage`` (plus ``answerCallbackQuery`` for presses).
+
+Measured per run: updates/s = updates / (last reply received by the fake - first post); time to reply
+= from posting an update to the fake receiving the first send to that chat after it (p50 / p99). A short
+warm-up on other chats comes first and is not counted. Rounds alternate the bots; the table shows
+medians over rounds.
+
+    /work/venv/bin/python bench/inbound.py              # defaults: 3 rounds, 2400 updates, 50 in flight
+    /work/venv/bin/python bench/inbound.py -n 6000 -c 100 --postgres postgresql://postgres@127.0.0.1/x
+"""
+
+# Process start-up, temp files and the report block the loop briefly, outside the measured part:
+# ruff: noqa: ASYNC109, ASYNC110, ASYNC220, ASYNC240
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+PAYLOADS = ROOT / "tests" / "fixtures" / "payloads"
+TOKEN = "123456:BENCH-token"
+SECRET = "bench-secret-token"
+FIRST_CHAT = 700_000_000
+WARMUP_CHAT = 900_000_000
+
+sys.path.insert(0, str(ROOT))
+
+
+# --- load ------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def learner_script() -> list[list[tuple[str, str]]]:
+    """Per course, the steps of one learner: ("text", "/menu") or ("button", payload)."""
+    from bot.config import BUNDLED_CONTENT
+    from content import load_library
+
+    library, _ = load_library(BUNDLED_CONTENT)
+    scripts = []
+    for course in library.ordered_courses():
+        first = course.lessons[0]
+        if first.quiz:
+            q = first.quiz[0]
+            fourth = ("button", f"quiz:{course.id}:{q.id}:{q.correct_index}")
+        else:
+            fourth = ("button", f"lesson:{course.id}")
+        scripts.append([
+            ("text", "/menu"),
+            ("button", "menu:courses"),
+            ("button", f"course:{course.id}"),
+            ("button", f"lesson:{course.id}"),
+            fourth,
+            ("button", "menu:progress"),
+        ])
+    if not scripts:
+        raise SystemExit("no courses in the bundled content")
+    return scripts
+
+
+class Updates:
+    """Real-shaped Telegram updates built from the fixture payloads."""
+
+    def __init__(self) -> None:
+        self.text = json.loads((PAYLOADS / "telegram_text_update.json").read_text())
+        self.button = json.loads((PAYLOADS / "telegram_callback_update.json").read_text())
+        self.next_id = 100_000_000
+
+    def make(self, chat: int, kind: str, value: str) -> bytes:
+        self.next_id += 1
+        now = int(time.time())
+        if kind == "text":
+            u = copy.deepcopy(self.text)
+            m = u["message"]
+            m["message_id"] = self.next_id % 1_000_000
+            m["from"]["id"] = m["chat"]["id"] = chat
+            m["from"]["username"] = m["chat"]["username"] = f"learner{chat}"
+            m["date"] = now
+            m["text"] = value
+            m["entities"] = (
+                [{"offset": 0, "length": len(value.split()[0]), "type": "bot_command"}] if value.startswith("/") else []
+            )
+        else:
+            u = copy.deepcopy(self.button)
+            q = u["callback_query"]
+            q["id"] = str(4_000_000_000_000 + self.next_id)
+            q["from"]["id"] = q["message"]["chat"]["id"] = chat
+            q["from"]["username"] = q["message"]["chat"]["username"] = f"learner{chat}"
+            q["message"]["date"] = now
+            q["data"] = value
+        u["update_id"] = self.next_id
+        return json.dumps(u).encode()
+
+
+def plan(n: int, chats: int, first_chat: int, scripts: list[list[tuple[str, str]]],
+         updates: Updates) -> list[tuple[int, bytes]]:
+    """``n`` updates, round-robin over ``chats`` chats: every chat's step k before any chat's step k+1."""
+    out: list[tuple[int, bytes]] = []
+    step = 0
+    while len(out) < n:
+        for i in range(chats):
+            if len(out) >= n:
+                break
+            script = scripts[i % len(scripts)]
+            kind, value = script[step % len(script)]
+            chat = first_chat + i
+            out.append((chat, updates.make(chat, kind, value)))
+        step += 1
+    return out
+
+
+@dataclass
+class RunResult:
+    label: str
+    updates: int
+    seconds: float
+    ttr_ms: list[float]
+    sends: int
+    unanswered: int
+    http_errors: int
+    gate_timeouts: int
+    other_calls: dict[str, int] = field(default_factory=dict)
+    cpu_seconds: float = float("nan")  # the bot process's CPU time (user + system) during the run
+
+    @property
+    def cpu_ms_per_update(self) -> float:
+        return self.cpu_seconds / self.updates * 1000
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.seconds if self.seconds > 0 else 0.0
+
+    def pct(self, p: float) -> float:
+        if not self.ttr_ms:
+            return float("nan")
+        data = sorted(self.ttr_ms)
+        return data[min(len(data) - 1, round(p / 100 * (len(data) - 1)))]
+
+
+class Watcher:
+    """Follows the fake's sends (polling ``/_bench/records``) and wakes the chats that got a reply."""
+
+    def __init__(self, http: aiohttp.ClientSession, fake_url: str) -> None:
+        self.http = http
+        self.fake_url = fake_url
+        self.sends: list[tuple[int, float, str]] = []
+        self.other: dict[str, int] = {}
+        self.waiting: dict[int, tuple[float, asyncio.Event]] = {}
+
+    async def poll_once(self) -> None:
+        async with self.http.get(f"{self.fake_url}/_bench/records", params={"since": len(self.sends)}) as r:
+            body = await r.json()
+        new = [(int(c), float(t), str(m)) for c, t, m in body["sends"]]
+        self.sends.extend(new)
+        self.other = body["other"]
+        for chat, t, _ in new:
+            w = self.waiting.get(chat)
+            if w is not None and t >= w[0]:
+                w[1].set()
+                del self.waiting[chat]
+
+    async def run(self, every: float = 0.01) -> None:
+        while True:
+            await self.poll_once()
+            await asyncio.sleep(every)
+
+
+async def reset_fake(http: aiohttp.ClientSession, fake_url: str) -> None:
+    async with http.post(f"{fake_url}/_bench/reset") as r:
+        r.raise_for_status()
+
+
+async def drive(label: str, bot_url: str, fake_url: str, load: list[tuple[int, bytes]], concurrency: int,
+                gate_timeout: float = 30.0, settle: float = 60.0) -> RunResult:
+    """Post ``load`` with ``concurrency`` workers; wait for every update's reply; measure."""
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+    connector = aiohttp.TCPConnector(limit=concurrency + 10)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as http:
+        await reset_fake(http, fake_url)
+        watcher = Watcher(http, fake_url)
+        posts: dict[int, list[float]] = defaultdict(list)
+        last_post: dict[int, float] = {}
+        pending: dict[int, asyncio.Event] = {}
+        errors = 0
+        gate_timeouts = 0
+        cursor = iter(load)
+        watch_task = asyncio.create_task(watcher.run())
+
+        async def worker() -> None:
+            nonlocal errors, gate_timeouts
+            for chat, body in cursor:
+                gate = pending.get(chat)
+                if gate is not None:  # the previous update of this chat has no reply yet
+                    try:
+                        await asyncio.wait_for(gate.wait(), gate_timeout)
+                    except TimeoutError:
+                        gate_timeouts += 1
+                event = asyncio.Event()
+                t = time.monotonic()
+                watcher.waiting[chat] = (t, event)
+                pending[chat] = event
+                posts[chat].append(t)
+                last_post[chat] = t
+                try:
+                    async with http.post(f"{bot_url}/webhooks/telegram", data=body, headers=headers) as r:
+                        await r.read()
+                        if r.status != 200:
+                            errors += 1
+                except aiohttp.ClientError:
+                    errors += 1
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        # Wait for the outstanding replies, then for the sends to settle (a reply may be two messages).
+        deadline = time.monotonic() + settle
+        while watcher.waiting and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+        watch_task.cancel()
+        try:
+            await watch_task
+        except asyncio.CancelledError:
+            pass
+        await watcher.poll_once()
+
+    by_chat: dict[int, list[float]] = defaultdict(list)
+    for chat, t, _ in watcher.sends:
+        by_chat[chat].append(t)
+    ttr: list[float] = []
+    unanswered = 0
+    for chat, times in posts.items():
+        sends = sorted(by_chat.get(chat, []))
+        j = 0
+        for k, t in enumerate(times):
+            nxt = times[k + 1] if k + 1 < len(times) else float("inf")
+            while j < len(sends) and sends[j] < t:
+                j += 1
+            if j < len(sends) and sends[j] < nxt:
+                ttr.append((sends[j] - t) * 1000)
+            else:
+                unanswered += 1
+    first = min(t for times in posts.values() for t in times)
+    last = max((t for _, t, _ in watcher.sends), default=first)
+    return RunResult(label, len(load), last - first, ttr, len(watcher.sends), unanswered, errors, gate_timeouts,
+                     dict(watcher.other))
+
+
+# --- processes ------------------------------------------------------------------------------------
+
+
+def python() -> str:
+    return sys.executable
+
+
+async def wait_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"process exited with {proc.returncode} before {url} answered")
+            try:
+                async with http.get(url) as r:
+                    if r.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout}s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far; NaN where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def seed(database_url: str, chats: list[int]) -> None:
+    """Migrate a fresh database and add one onboarded learner per chat."""
+    from bot.config import normalise_database_url
+    from storage.db import Database
+    from storage.models import Address, User
+
+    db = Database(normalise_database_url(database_url))
+    try:
+        if not db.is_sqlite:
+            from sqlalchemy import text
+
+            async with db.engine.begin() as conn:
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+        await db.upgrade()
+        async with db.transaction() as session:
+            users = [
+                User(name=f"Learner {c}", language="en", country="LA", craft="weaving", timezone="Asia/Vientiane",
+                     onboarded=True, step=None, step_data={}, menu=[], profile={})
+                for c in chats
+            ]
+            session.add_all(users)
+            await session.flush()
+            session.add_all(
+                Address(user_id=u.id, channel="telegram", address=f"telegram:{c}", username=f"learner{c}")
+                for u, c in zip(users, chats, strict=True)
+            )
+    finally:
+        await db.close()
+
+
+@dataclass
+class Bot:
+    label: str
+    kind: str  # "ours" or "echo"
+    database_url: str | None = None
+
+
+async def run_one(bot: Bot, args: argparse.Namespace, fake_url: str, load: list[tuple[int, bytes]],
+                  warmup: list[tuple[int, bytes]], chats: list[int], logs: Path) -> RunResult:
+    port = free_port()
+    env = dict(os.environ)
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=f"{fake_url}/bot", TELEGRAM_WEBHOOK_SECRET=SECRET,
+               HOST="127.0.0.1", PORT=str(port), PYTHONPATH=str(ROOT))
+    work = Path(tempfile.mkdtemp(prefix=f"bench-{bot.kind}-"))
+    try:
+        if bot.kind == "ours":
+            url = bot.database_url or f"sqlite:///{work}/bench.db"
+            await seed(url, chats)
+            env.update(
+                DATABASE_URL=url,
+                MEDIA_DIR=str(work / "media"),
+                PUBLIC_URL=f"http://127.0.0.1:{port}",  # webhook mode (no long polling)
+                TELEGRAM_RATE="100000", TELEGRAM_CHAT_RATE="1000", TELEGRAM_CHAT_BURST="1000",
+            )
+            env.pop("CONTENT_DIR", None)
+            cmd = [python(), "-m", "bot", "serve"]
+            if args.profile:
+                name = "".join(ch for ch in bot.label if ch.isalnum())
+                cmd = [str(Path(python()).parent / "py-spy"), "record", "--format", args.profile, "-r", "200",
+                       "-o", str(logs / f"profile-{name}.{'svg' if args.profile == 'flamegraph' else 'txt'}"),
+                       "--", *cmd]
+        else:
+            cmd = [python(), str(ROOT / "bench" / "echo_bot.py"), "--port", str(port), "--mode", args.echo_mode]
+            if args.echo_concurrent:
+                cmd.append("--concurrent")
+        log_file = (logs / f"{bot.kind}.log").open("ab")
+        proc = subprocess.Popen(cmd, env=env, cwd=work, stdout=log_file, stderr=subprocess.STDOUT)
+        try:
+            bot_url = f"http://127.0.0.1:{port}"
+            await wait_http(f"{bot_url}/healthz", proc)
+            if warmup:
+                await drive(bot.label, bot_url, fake_url, warmup, args.concurrency)
+            cpu_before = cpu_seconds(proc.pid) if not args.profile else float("nan")
+            result = await drive(bot.label, bot_url, fake_url, load, args.concurrency)
+            result.cpu_seconds = cpu_seconds(proc.pid) - cpu_before
+        finally:
+            stop(proc)
+            log_file.close()
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# --- report ---------------------------------------------------------------------------------------
+
+
+def fmt(x: float, digits: int = 0) -> str:
+    return f"{x:,.{digits}f}"
+
+
+def report(results: dict[str, list[RunResult]], bots: list[Bot], args: argparse.Namespace,
+           took: float) -> str:
+    echo = next((b for b in bots if b.kind == "echo"), None)
+    echo_rate = statistics.median(r.rate for r in results[echo.label]) if echo else float("nan")
+    lines = [
+        "# Inbound benchmark: our bot vs a bare python-telegram-bot echo bot",
+        "",
+        f"{args.n} updates per run over {args.chats} chats, {args.concurrency} in flight, {args.rounds} rounds "
+        f"alternating the bots (medians shown; each round's value in brackets), after a {args.warmup}-update "
+        f"warm-up. Machine: {os.cpu_count()} cores, Python {platform.python_version()}, load average at the end "
+        f"{os.getloadavg()[0]:.1f} (other work on the machine shares the cores). Whole run: {took:.0f}s.",
+        "",
+        "| bot | updates/s | time to reply p50 (ms) | p99 (ms) | bot CPU ms / update | Bot API sends / update "
+        "| unanswered | HTTP errors | ours / echo |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for bot in bots:
+        rs = results[bot.label]
+        rate = statistics.median(r.rate for r in rs)
+        p50 = statistics.median(r.pct(50) for r in rs)
+        p99 = statistics.median(r.pct(99) for r in rs)
+        per = statistics.median(r.sends / r.updates for r in rs)
+        cpu = statistics.median(r.cpu_ms_per_update for r in rs)
+        each = ", ".join(fmt(r.rate) for r in rs)
+        ratio = "—" if bot.kind == "echo" else f"**{rate / echo_rate:.2f}**"
+        lines.append(
+            f"| {bot.label} | {fmt(rate)} [{each}] | {fmt(p50, 1)} | {fmt(p99, 1)} | {cpu:.2f} | {per:.2f} | "
+            f"{sum(r.unanswered for r in rs)} | {sum(r.http_errors for r in rs)} | {ratio} |"
+        )
+    lines += [
+        "",
+        "- **ours**: `python -m bot serve` (= `smce-bot serve`), webhook `POST /webhooks/telegram` with the "
+        "secret header; per update one database transaction (dedupe row, user + address lock/update, state, "
+        "lesson progress / quiz answer, outbox rows), 200 after commit; the outbox worker sends after commit "
+        "(PTB `Bot` over aiohttp) and `answerCallbackQuery` runs in the background. Database seeded with one "
+        "onboarded learner per chat; bundled content.",
+        "- Each learner: `/menu` → *Courses* → a course → *Start* (lesson 1, and its first quiz question if it "
+        "has one) → the right answer (or *Next lesson*) → *My progress*, then again.",
+        "- **echo**: `bench/echo_bot.py`, PTB v22 `Application` (`.updater(None)`, default `HTTPXRequest`), "
+        f"`Update.de_json` in an aiohttp webhook, mode `{args.echo_mode}`"
+        f"{' + concurrent_updates' if args.echo_concurrent else ''}; one `sendMessage` echo per update "
+        "(+ `answerCallbackQuery` for presses). No database.",
+        "- Same fake Bot API process for both (`bench/fake_api.py`, no latency, **no flood limits**). Ours runs "
+        "with Telegram's limits raised (`TELEGRAM_RATE=100000`, `TELEGRAM_CHAT_RATE=1000`, "
+        "`TELEGRAM_CHAT_BURST=1000`); the echo bot has no limiter at all. With real limits (30 msg/s per bot) "
+        "both would be capped far below these numbers.",
+        "- updates/s = updates ÷ (last reply received by the fake − first post). Time to reply = post → the "
+        "fake receives the first send to that chat. A chat's next update waits for the reply to its previous "
+        "one (a learner reads first).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    logs = Path(args.logs)
+    logs.mkdir(parents=True, exist_ok=True)
+    fake_port = free_port()
+    fake_url = f"http://127.0.0.1:{fake_port}"
+    fake_log = (logs / "fake_api.log").open("ab")
+    fake = subprocess.Popen([python(), str(ROOT / "bench" / "fake_api.py"), "--port", str(fake_port),
+                             "--token", TOKEN], stdout=fake_log, stderr=subprocess.STDOUT)
+    try:
+        await wait_http(f"{fake_url}/_bench/records", fake)
+        scripts = learner_script()
+        updates = Updates()
+        chats = [FIRST_CHAT + i for i in range(args.chats)]
+        warm_chats = [WARMUP_CHAT + i for i in range(max(1, min(args.chats, args.warmup // 6 or 1)))]
+        bots = [Bot("ours (SQLite)", "ours")]
+        if args.postgres:
+            bots.append(Bot("ours (PostgreSQL)", "ours", args.postgres))
+        bots.append(Bot("echo (bare PTB)", "echo"))
+        if args.only:
+            bots = [b for b in bots if b.kind == args.only]
+        results: dict[str, list[RunResult]] = {b.label: [] for b in bots}
+        for round_no in range(args.rounds):
+            order = bots if round_no % 2 == 0 else list(reversed(bots))
+            for bot in order:
+                load = plan(args.n, args.chats, FIRST_CHAT, scripts, updates)
+                warmup = plan(args.warmup, len(warm_chats), WARMUP_CHAT, scripts, updates) if args.warmup else []
+                r = await run_one(bot, args, fake_url, load, warmup, chats + warm_chats, logs)
+                results[bot.label].append(r)
+                print(f"round {round_no + 1} {bot.label:20s} {r.rate:8.0f} updates/s  p50 {r.pct(50):7.1f} ms  "
+                      f"p99 {r.pct(99):7.1f} ms  sends {r.sends}  unanswered {r.unanswered}  "
+                      f"CPU {r.cpu_ms_per_update:.2f} ms/update  http errors {r.http_errors}  "
+                      f"gate waits timed out {r.gate_timeouts}  load {os.getloadavg()[0]:.1f}", flush=True)
+        table = report(results, bots, args, time.monotonic() - started)
+        print()
+        print(table)
+        if args.out:
+            Path(args.out).write_text(table)
+            print(f"written to {args.out}")
+    finally:
+        stop(fake)
+        fake_log.close()
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", type=int, default=2400, help="updates per run (default 2400)")
+    parser.add_argument("-c", "--concurrency", type=int, default=50, help="posts in flight (default 50)")
+    parser.add_argument("--chats", type=int, default=0, help="distinct chats (default n/6, at least 4x concurrency)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=300, help="warm-up updates per run, not measured")
+    parser.add_argument("--postgres", metavar="URL", default=os.environ.get("BENCH_POSTGRES_URL"),
+                        help="also run ours on this PostgreSQL database (its public schema is DROPPED)")
+    parser.add_argument("--echo-mode", choices=["inline", "queue"], default="inline")
+    parser.add_argument("--echo-concurrent", action="store_true", help="echo: concurrent_updates(True)")
+    parser.add_argument("--profile", choices=["flamegraph", "raw"], default=None,
+                        help="record our bot under py-spy (pip install py-spy): a flamegraph .svg or collapsed "
+                             "stacks .txt in --logs")
+    parser.add_argument("--only", choices=["ours", "echo"], help="run one side only (profiling)")
+    parser.add_argument("--logs", default=str(Path(tempfile.gettempdir()) / "smce-bench"), help="process logs")
+    parser.add_argument("--out", default="/work/brief/bench_inbound.md", help="Markdown table ('' for none)")
+    args = parser.parse_args()
+    if not args.chats:
+        args.chats = max(args.n // 6, 4 * args.concurrency)
+    return asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
