@@ -25,7 +25,6 @@ from typing import Any, Protocol
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.context import Clock, SystemClock
 from bot.types import Blocked, Held, Permanent, Reply, RetryLater, Sent
@@ -86,6 +85,10 @@ async def enqueue_many(
     ]
     await session.execute(insert(Outbox.__table__), values)  # type: ignore[arg-type]
     return len(values)
+
+
+_CLAIM_COLUMNS = (Outbox.id, Outbox.user_id, Outbox.channel, Outbox.address, Outbox.body, Outbox.attempts,
+                  Outbox.broadcast_id)
 
 
 def channel_bucket(sender: Sender) -> TokenBucket:
@@ -288,20 +291,15 @@ class OutboxWorker:
         # broadcast rows only while fewer than max_in_flight are waiting.
         if self.in_flight >= self.max_in_flight + self.batch:
             return 0
-        busy = aliased(Outbox)
         async with self.db.transaction(urgent=True) as session:
+            # Plain columns, not ORM rows: a claim may take hundreds of rows several times a second.
             due = (
-                select(Outbox)
+                select(*_CLAIM_COLUMNS)
                 .where(
                     Outbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
                     Outbox.next_attempt_at <= now,
                     (Outbox.status == OutboxStatus.PENDING) | (Outbox.lease_until < now),
                     Outbox.channel.in_(list(self.senders)),
-                    # One sender per address at a time, also across workers: keeps each chat in order.
-                    ~select(busy.id)
-                    .where(busy.address == Outbox.address, busy.status == OutboxStatus.SENDING,
-                           busy.lease_until >= now, busy.id != Outbox.id)
-                    .exists(),
                 )
                 .order_by(Outbox.id)
             )
@@ -310,7 +308,7 @@ class OutboxWorker:
             interactive = due.where(Outbox.broadcast_id.is_(None)).limit(self.batch)
             if postgres:
                 interactive = interactive.with_for_update(skip_locked=True)
-            rows = [r for r in (await session.scalars(interactive)).all() if r.id not in queued]
+            rows = [r for r in (await session.execute(interactive)).all() if r.id not in queued]
             # Broadcast rows a whole batch at a time, once there is room for one (fewer, larger claims).
             waiting = sum(len(q) for q in self._queues.values()) + len(rows)
             bulk_limit = min(self.batch, self.max_in_flight - waiting)
@@ -318,20 +316,34 @@ class OutboxWorker:
                 bulk = due.where(Outbox.broadcast_id.is_not(None)).limit(bulk_limit)
                 if postgres:
                     bulk = bulk.with_for_update(skip_locked=True)
-                rows += [r for r in (await session.scalars(bulk)).all() if r.id not in queued]
+                rows += [r for r in (await session.execute(bulk)).all() if r.id not in queued]
             if not rows:
                 return 0
+            # One sender per address at a time, also across workers: keeps each chat in order. Addresses
+            # with a message out (leased, not expired) wait for a later claim. One query for the batch,
+            # not a correlated subquery per candidate row (which scanned every leased row per candidate).
             addresses = {r.address for r in rows}
+            busy = set(
+                (await session.scalars(select(Outbox.address).where(
+                    Outbox.status == OutboxStatus.SENDING, Outbox.lease_until >= now,
+                    Outbox.address.in_(addresses)).distinct())).all()
+            )
+            if busy:
+                rows = [r for r in rows if r.address not in busy]
+                if not rows:
+                    return 0
+                addresses = {r.address for r in rows}
             blocked = set(
                 (await session.scalars(select(Address.address).where(
                     Address.address.in_(addresses), Address.blocked.is_(True)))).all()
             )
+            lease = now + LEASE
             await session.execute(
                 update(Outbox),
                 [
                     {"id": r.id, "status": OutboxStatus.SKIPPED, "error": "blocked"}
                     if r.address in blocked
-                    else {"id": r.id, "status": OutboxStatus.SENDING, "lease_until": now + LEASE}
+                    else {"id": r.id, "status": OutboxStatus.SENDING, "lease_until": lease}
                     for r in rows
                 ],
             )
