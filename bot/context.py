@@ -110,6 +110,9 @@ class Context:
         if target is None:
             return False
         self.outgoing.append(Outgoing(user.id, target.channel, target.address, reply))
+        if reply.buttons and user is not self.user:
+            # Like the engine does for replies: typed numbers on WhatsApp/terminal press these buttons.
+            user.menu = [[b.label, b.payload] for b in reply.flat_buttons]
         return True
 
     # --- conversation state ----------------------------------------------------------------------

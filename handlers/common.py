@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.i18n import N_
+from bot.i18n import N_, normalise_text
 from bot.router import Command, Router, Words
 from handlers import onboarding
-from handlers.menu import add_item, show_menu
+from handlers.menu import add_item, current_buttons, show_menu
 
 router = Router("common")
 
@@ -49,10 +49,25 @@ async def help_(ctx: Context) -> None:
             "/language - change language\n"
             "/help - this message\n"
             "You can also just type a question."
-        )
+        ),
+        # An aside: the numbers of the flow the user is in keep working (onboarding asks again below).
+        current_buttons(ctx) if ctx.user.onboarded else (),
     )
     if not ctx.user.onboarded:
         onboarding.prompt_current(ctx)
+
+
+def stray_number(ctx: Context) -> bool:
+    """A bare number that pressed no button (out of range, or nothing on screen) outside any flow: without
+    this it reached the FAQ ("I don't know") and could become a ticket for a trainer."""
+    if ctx.msg.payload is not None or ctx.msg.command is not None or ctx.user.step is not None:
+        return False
+    return ctx.user.onboarded and normalise_text(ctx.msg.text).strip().rstrip(".").isdigit()
+
+
+@router.on(stray_number)
+async def number_without_button(ctx: Context) -> None:
+    ctx.reply(ctx._("Sorry, I did not understand that. Choose from the menu, or send /help."), current_buttons(ctx))
 
 
 @router.on(Command("language"))

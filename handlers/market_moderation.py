@@ -36,7 +36,7 @@ async def approve(ctx: Context) -> None:
                         status=ctx._(STATUS_LABELS[listing.status])))
         return
     publish(ctx, listing)
-    ctx.reply(ctx._("Approved: “{name}” is in the marketplace.", name=listing.name))
+    ctx.reply(ctx._("Approved: “{name}” is in the marketplace.", name=listing.name), rows(home_button(ctx)))
     seller = await ctx.session.get(User, listing.seller_id)
     if seller is not None:
         t = t_for(seller)

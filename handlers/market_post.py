@@ -1,7 +1,7 @@
 """Posting a listing as a conversation, with a draft that survives leaving; editing; "My listings".
 
 Payloads: ``market:post``, ``market:resume``, ``market:new``, ``market:cat:<code>``, ``market:photos:done``,
-``market:contact:<kind>``, ``market:keep``, ``market:confirm``, ``market:edit[:<field>]``, ``market:cancel``,
+``market:contact:<kind>``, ``market:keep``, ``market:confirm``, ``market:edit[:<field>]``, ``market:cancel[:yes]``,
 ``market:mine``, ``market:m:<id>``, ``market:me:<id>``, ``market:sold:<id>``, ``market:renew:<id>``,
 ``market:del:<id>[:yes]``.
 """
@@ -9,13 +9,14 @@ Payloads: ``market:post``, ``market:resume``, ``market:new``, ``market:cat:<code
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from bot.context import Context
 from bot.i18n import N_, normalise_text
 from bot.media import MediaRejected, MediaStore
-from bot.prices import CURRENCIES, example_price, parse_price
+from bot.prices import CURRENCIES, EXAMPLES, parse_price
 from bot.router import Router
 from bot.types import Button, Media, rows
 from handlers.choices import COUNTRY_CURRENCY, CRAFTS, craft_name
@@ -52,6 +53,12 @@ router = Router("market.post")
 
 def seller_currency(ctx: Context) -> str:
     return COUNTRY_CURRENCY.get(ctx.user.country or "", "USD")
+
+
+def example_price(ctx: Context, currency: str) -> str:
+    """An example price as the user's listings show prices: "40,000៛", not "40,000.00៛" (bot.prices'
+    own example keeps CLDR's minor digits, which nobody writes for riel, kip, dong...)."""
+    return ctx.t.price(EXAMPLES.get(currency, Decimal(100)), currency)
 
 
 def contact_options(ctx: Context) -> dict[str, str]:
@@ -140,7 +147,7 @@ async def ask(ctx: Context, draft: MarketDraft, step: MarketStep, *, one: bool =
     elif step == MarketStep.PRICE:
         currency = data.get("currency") or seller_currency(ctx)
         ctx.reply(ctx._("What is the price? For example {example}. You can also write 150k, or add the currency.",
-                        example=example_price(currency, ctx.t.locale)), tail)
+                        example=example_price(ctx, currency)), tail)
     elif step == MarketStep.CATEGORY:
         buttons = rows(*(Button(craft_name(code, ctx.t), f"market:cat:{code}") for code in CRAFTS), width=2)
         ctx.reply(ctx._("Which category is it?"), buttons + tail)
@@ -225,7 +232,7 @@ async def got_price(ctx: Context) -> None:
     if parsed is None:
         ctx.reply(ctx._("Sorry, I could not read “{text}” as a price. Please send just the amount, for example "
                         "{example} or {short}.", text=ctx.msg.text.strip()[:40],
-                        example=example_price(default, ctx.t.locale), short="150k"))
+                        example=example_price(ctx, default), short="150k"))
         return
     amount, currency = parsed
     if currency not in CURRENCIES:  # pragma: no cover - parse_price only returns known currencies
@@ -414,6 +421,13 @@ async def edit(ctx: Context) -> None:
 async def cancel(ctx: Context) -> None:
     draft = await get_draft(ctx)
     editing = draft is not None and draft.listing_id is not None
+    if draft is not None and not editing and draft.data and ctx.payload_parts[-1] != "yes":
+        # One stray tap (or a typed "1" on WhatsApp, where Cancel is often the only button) must not throw
+        # away a half-written listing: ask first.
+        ctx.reply(ctx._("Delete “{name}” for good?", name=draft.data.get("name") or "…"),
+                  rows(Button(ctx._("Yes, delete"), "market:cancel:yes"), Button(ctx._("No"), "market:resume"),
+                       width=2))
+        return
     if draft is not None:
         await ctx.session.delete(draft)
     ctx.goto(None)

@@ -31,5 +31,14 @@ def menu_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
     return rows(*(Button(ctx._(i.label), i.payload) for i in ITEMS if i.visible(ctx)), width=2)
 
 
+def current_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+    """The buttons the user saw last (so typed numbers keep working after an aside such as /help),
+    or the main menu when there are none."""
+    shown = [Button(str(label), str(payload)) for label, payload in (ctx.user.menu or [])]
+    if shown:
+        return rows(*shown)
+    return menu_buttons(ctx) if ctx.user.onboarded else ()
+
+
 def show_menu(ctx: Context, greeting: str | None = None) -> None:
     ctx.reply(greeting or ctx._("What would you like to do?"), menu_buttons(ctx))

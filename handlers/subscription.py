@@ -17,9 +17,9 @@ from bot.context import Context, Outgoing
 from bot.i18n import N_, normalise_language, normalise_text
 from bot.jobs import Job
 from bot.router import Router
-from bot.types import Reply
+from bot.types import Button, Reply, rows
 from handlers import onboarding
-from handlers.menu import add_item, show_menu
+from handlers.menu import add_item, current_buttons, show_menu
 from storage.channels import LINK_CODE_LENGTH, LINK_CODE_TTL, create_link_code, merge_users, normalise_code
 from storage.channels import LinkCode as LinkCodeRow
 from storage.models import User
@@ -93,14 +93,15 @@ def _answer_language(ctx: Context, words: dict[str, str]) -> None:
 async def stop(ctx: Context) -> None:
     _answer_language(ctx, STOP_WORDS)
     ctx.user.opted_out = True
-    ctx.reply(ctx._(STOPPED))
+    ctx.reply(ctx._(STOPPED), current_buttons(ctx))  # whatever was on screen still works
 
 
 @router.on(is_start)
 async def start(ctx: Context) -> None:
     _answer_language(ctx, START_WORDS)
     ctx.user.opted_out = False
-    ctx.reply(ctx._("Welcome back: you will get announcements again. Send STOP to stop them."))
+    ctx.reply(ctx._("Welcome back: you will get announcements again. Send STOP to stop them."),
+              current_buttons(ctx) if ctx.user.onboarded else ())
     if not ctx.user.onboarded:
         onboarding.prompt_current(ctx)
 
@@ -166,7 +167,8 @@ async def request_code(ctx: Context) -> None:
     minutes = int(LINK_CODE_TTL.total_seconds() // 60)
     ctx.reply(ctx._("Your link code is {code}. Within {minutes} minutes, send this message to me from your other "
                     "app (Telegram or WhatsApp):\n\nlink {code}\n\nThe code works once.",
-                    code=row.code, minutes=ctx.t.number(minutes)))
+                    code=row.code, minutes=ctx.t.number(minutes)),
+              rows(Button(ctx._("Main menu"), "menu:home")))
 
 
 def _failures(user: User, now: datetime) -> int:
