@@ -3,7 +3,8 @@
 Payloads: ``market:home``, ``market:cats``, ``market:places``, ``market:pl:<CC>``,
 ``market:b:<category|->:<CC|->:<offset>``, ``market:bp:<CC>:<province code>:<offset>``, ``market:search``,
 ``market:sm:<offset>``, ``market:v:<id>``, ``market:c:<id>``, ``market:r:<relay id>``,
-``market:rep:<id>[:<reason>]``.
+``market:rep:<id>[:<reason>]``; for moderators ``/pending``, ``market:queue:<offset>`` (listings waiting
+for review) and ``market:qrep:<offset>`` (reported listings still in the marketplace).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.router import Command, Router, Words
 from bot.types import Button, Reply, rows
 from handlers.choices import COUNTRIES, CRAFTS, country_name, craft_name
 from handlers.market_common import (
+    MODERATORS,
     PAGE,
     RELAY_MAX,
     REPORT_REASONS,
@@ -35,16 +37,24 @@ from storage.models import User
 router = Router("market.browse")
 
 
+def is_moderator(ctx: Context) -> bool:
+    return ctx.user.role in MODERATORS
+
+
 @router.on(Command("market"))
 @router.on(Words(N_("marketplace"), N_("market")))
 @router.button("market:home")
 async def home(ctx: Context) -> None:
     ctx.goto(None)
+    review: tuple[Button, ...] = ()
+    if is_moderator(ctx):
+        waiting = await count_pending(ctx) + len(await reported(ctx))
+        review = (Button(ctx._("To review ({n})", n=ctx.t.number(waiting)), "market:queue:0"),)
     buttons = rows(
         Button(ctx._("Search"), "market:search"), Button(ctx._("By category"), "market:cats"),
         Button(ctx._("By place"), "market:places"), Button(ctx._("Newest"), "market:b:-:-:0"),
         Button(ctx._("Post a listing"), "market:post"), Button(ctx._("My listings"), "market:mine"),
-        Button(ctx._("Main menu"), "menu:home"), width=2,
+        *review, Button(ctx._("Main menu"), "menu:home"), width=2,
     )
     ctx.reply(ctx._("Handmade work from artisans across Southeast Asia. Browse, search, or sell your own."),
               buttons, title=ctx._("Marketplace"))
@@ -351,3 +361,111 @@ async def report(ctx: Context) -> None:
                        Button(t.gettext("Keep it"), f"market:mod:keep:{listing.id}"), width=2),
     )
 
+
+
+# --- the moderation queue -----------------------------------------------------------------------
+# A listing sent while nobody was a moderator (or before someone became one) was never shown to
+# anyone: the queue lists everything waiting, oldest first, whenever a moderator asks.
+
+
+def pending() -> Select[Listing]:
+    return select(Listing).where(Listing.status == ListingStatus.PENDING)
+
+
+async def count_pending(ctx: Context) -> int:
+    return int((await ctx.session.execute(select(func.count()).select_from(pending().subquery()))).scalar_one())
+
+
+async def reported(ctx: Context) -> list[tuple[int, int, list[str]]]:
+    """(listing id, number of reports, reasons) of reported listings still in the marketplace, oldest report
+    first. "Keep it" clears a listing's reports; "Take it down" takes it out of the marketplace."""
+    result = await ctx.session.execute(
+        select(ListingReport.listing_id, ListingReport.reason, ListingReport.created_at)
+        .join(Listing, Listing.id == ListingReport.listing_id).where(Listing.status == ListingStatus.ACTIVE)
+        .order_by(ListingReport.created_at, ListingReport.id))
+    found: dict[int, tuple[int, list[str]]] = {}
+    for listing_id, reason, _ in result.all():
+        count, reasons = found.get(listing_id, (0, []))
+        found[listing_id] = (count + 1, reasons if reason in reasons else [*reasons, reason])
+    return [(listing_id, count, reasons) for listing_id, (count, reasons) in found.items()]
+
+
+def offset_of(ctx: Context) -> int:
+    part = ctx.payload_parts[-1] if ctx.msg.payload else ""
+    return int(part) if part.isdigit() else 0
+
+
+async def seller_name(ctx: Context, listing: Listing) -> str:
+    seller = await ctx.session.get(User, listing.seller_id)
+    return seller.name if seller is not None and seller.name else "?"
+
+
+@router.on(Command("pending"), is_moderator)
+@router.button("market:queue", filters=[is_moderator])
+async def queue(ctx: Context) -> None:
+    """Listings waiting for review, a page at a time, each with Approve / Reject."""
+    ctx.goto(None)
+    offset = offset_of(ctx)
+    total = await count_pending(ctx)
+    reports = len(await reported(ctx))
+    page_query = pending().order_by(Listing.updated_at, Listing.id).offset(offset).limit(PAGE)
+    listings = list((await ctx.session.scalars(page_query)).all())
+    tail = []
+    if reports:
+        tail.append(Button(ctx._("Reports ({n})", n=ctx.t.number(reports)), "market:qrep:0"))
+    tail.append(home_button(ctx))
+    if not listings:
+        text = ctx._("No listings are waiting for review.") if offset == 0 or not total else ctx._("That was all.")
+        if reports:
+            text += "\n" + ctx.ngettext("{n} reported listing is waiting for review.",
+                                         "{n} reported listings are waiting for review.", reports)
+        ctx.reply(text, rows(*tail, width=2), title=ctx._("To review"))
+        return
+    buttons = []
+    for number, listing in enumerate(listings, offset + 1):
+        note = ctx._("#{number} · from {seller}, sent {date}", number=number, seller=await seller_name(ctx, listing),
+                     date=ctx.t.datetime(listing.updated_at, "medium"))
+        ctx.replies.extend(await listing_replies(ctx.session, ctx.t, listing, ctx.msg.channel, extra=note))
+        buttons += [Button(ctx._("Approve #{number}", number=number), f"market:mod:ok:{listing.id}"),
+                    Button(ctx._("Reject #{number}", number=number), f"market:mod:no:{listing.id}")]
+    more = [Button(ctx._("More"), f"market:queue:{offset + PAGE}")] if offset + len(listings) < total else []
+    text = ctx._("{first}–{last} of {total} listings waiting for review.", first=offset + 1,
+                 last=offset + len(listings), total=total)
+    if reports:
+        text += "\n" + ctx.ngettext("{n} reported listing is waiting for review.",
+                                     "{n} reported listings are waiting for review.", reports)
+    ctx.reply(text, rows(*buttons, *more, *tail, width=2), title=ctx._("To review"))
+
+
+@router.button("market:qrep", filters=[is_moderator])
+async def queue_reports(ctx: Context) -> None:
+    """Reported listings still in the marketplace, each with Take it down / Keep it."""
+    ctx.goto(None)
+    offset = offset_of(ctx)
+    found = await reported(ctx)
+    chunk = found[offset : offset + PAGE]
+    listings = {lst.id: lst for lst in (await ctx.session.scalars(
+        select(Listing).where(Listing.id.in_([listing_id for listing_id, _, _ in chunk])))).all()}
+    back = [Button(ctx._("Listings to review"), "market:queue:0"), home_button(ctx)]
+    if not chunk:
+        ctx.reply(ctx._("No reports are waiting for review."), rows(*back, width=2), title=ctx._("Reports"))
+        return
+    buttons = []
+    for number, (listing_id, count, reasons) in enumerate(chunk, offset + 1):
+        listing = listings[listing_id]
+        note = ctx.ngettext("#{number} · reported {n} time: {reasons}", "#{number} · reported {n} times: {reasons}",
+                            count, number=number, reasons=", ".join(ctx._(REPORT_REASONS[r]) for r in reasons
+                                                                    if r in REPORT_REASONS))
+        ctx.replies.extend(await listing_replies(ctx.session, ctx.t, listing, ctx.msg.channel, extra=note))
+        buttons += [Button(ctx._("Take down #{number}", number=number), f"market:mod:no:{listing.id}"),
+                    Button(ctx._("Keep #{number}", number=number), f"market:mod:keep:{listing.id}")]
+    more = [Button(ctx._("More"), f"market:qrep:{offset + PAGE}")] if offset + len(chunk) < len(found) else []
+    ctx.reply(ctx._("{first}–{last} of {total} reported listings.", first=offset + 1, last=offset + len(chunk),
+                    total=len(found)), rows(*buttons, *more, *back, width=2), title=ctx._("Reports"))
+
+
+@router.on(Command("pending"))
+@router.button("market:queue")
+@router.button("market:qrep")
+async def queue_refused(ctx: Context) -> None:
+    ctx.reply(ctx._("Only moderators can do that."), rows(home_button(ctx)))

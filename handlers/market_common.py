@@ -144,7 +144,8 @@ def set_field(ctx: Context, draft: MarketDraft, **values: Any) -> None:
 
 
 def missing_fields(data: dict[str, Any]) -> list[str]:
-    return [f for f in FIELD_STEPS if not data.get(f)]
+    """Fields still to ask; photos count as given when skipped in the terminal chat (``no_photos``)."""
+    return [f for f in FIELD_STEPS if not data.get(f) and not (f == "photos" and data.get("no_photos"))]
 
 
 # --- photos -------------------------------------------------------------------------------------

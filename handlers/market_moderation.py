@@ -6,17 +6,24 @@ Payloads: ``market:mod:ok:<id>``, ``market:mod:no:<id>``, ``market:mod:keep:<id>
 
 from __future__ import annotations
 
+from sqlalchemy import delete
+
 from bot.context import Context
 from bot.i18n import normalise_text
 from bot.router import Roles, Router
 from bot.types import Button, Reply, rows
 from handlers.market_common import MODERATORS, REASON_MAX, STATUS_LABELS, MarketStep, home_button, no_command, t_for
 from handlers.market_post import publish
-from storage.market import Listing, ListingStatus
+from storage.market import Listing, ListingReport, ListingStatus
 from storage.models import User
 
 router = Router("market.moderation")
 is_moderator = Roles(*MODERATORS)
+
+
+def queue_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+    """After a decision: on to the next listing waiting (``/pending``), or the marketplace."""
+    return rows(Button(ctx._("To review"), "market:queue:0"), home_button(ctx), width=2)
 
 
 async def target(ctx: Context, part: str) -> Listing | None:
@@ -36,7 +43,7 @@ async def approve(ctx: Context) -> None:
                         status=ctx._(STATUS_LABELS[listing.status])))
         return
     publish(ctx, listing)
-    ctx.reply(ctx._("Approved: “{name}” is in the marketplace.", name=listing.name), rows(home_button(ctx)))
+    ctx.reply(ctx._("Approved: “{name}” is in the marketplace.", name=listing.name), queue_buttons(ctx))
     seller = await ctx.session.get(User, listing.seller_id)
     if seller is not None:
         t = t_for(seller)
@@ -62,7 +69,7 @@ async def reject(ctx: Context) -> None:
 @router.button("market:mod:back", filters=[is_moderator])
 async def back(ctx: Context) -> None:
     ctx.goto(None)
-    ctx.reply(ctx._("Nothing was changed."), rows(home_button(ctx)))
+    ctx.reply(ctx._("Nothing was changed."), queue_buttons(ctx))
 
 
 @router.step(MarketStep.REJECT, filters=[is_moderator, no_command])
@@ -79,11 +86,15 @@ async def got_reason(ctx: Context) -> None:
     if len(reason) > REASON_MAX:
         ctx.reply(ctx._("Please keep the reason under {max} characters.", max=REASON_MAX))
         return
+    was_public = listing.status == ListingStatus.ACTIVE
     listing.status = ListingStatus.REJECTED
     listing.reject_reason = reason
     listing.updated_at = ctx.now
     ctx.goto(None)
-    ctx.reply(ctx._("“{name}” was taken out; the seller was told why.", name=listing.name), rows(home_button(ctx)))
+    # A listing that was waiting for review was never in the marketplace: it is rejected, not taken out.
+    done = (ctx._("“{name}” was taken out; the seller was told why.", name=listing.name) if was_public
+            else ctx._("“{name}” was rejected; the seller was told why.", name=listing.name))
+    ctx.reply(done, queue_buttons(ctx))
     seller = await ctx.session.get(User, listing.seller_id)
     if seller is not None:
         t = t_for(seller)
@@ -97,7 +108,9 @@ async def got_reason(ctx: Context) -> None:
 async def keep(ctx: Context) -> None:
     if (listing := await target(ctx, ctx.payload_parts[-1])) is None:
         return
-    ctx.reply(ctx._("OK, “{name}” stays.", name=listing.name))
+    # The reports were looked at: they no longer wait in the queue (a new report brings it back).
+    await ctx.session.execute(delete(ListingReport).where(ListingReport.listing_id == listing.id))
+    ctx.reply(ctx._("OK, “{name}” stays.", name=listing.name), queue_buttons(ctx))
 
 
 @router.button("market:mod")

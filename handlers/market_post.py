@@ -9,14 +9,14 @@ Payloads: ``market:post``, ``market:resume``, ``market:new``, ``market:cat:<code
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 from sqlalchemy import select
 
 from bot.context import Context
 from bot.i18n import N_, normalise_text
 from bot.media import MediaRejected, MediaStore
-from bot.prices import CURRENCIES, EXAMPLES, parse_price
+from bot.prices import CURRENCIES, parse_price
+from bot.prices import example_price as price_example
 from bot.router import Router
 from bot.types import Button, Media, rows
 from handlers.choices import COUNTRY_CURRENCY, CRAFTS, craft_name
@@ -56,9 +56,8 @@ def seller_currency(ctx: Context) -> str:
 
 
 def example_price(ctx: Context, currency: str) -> str:
-    """An example price as the user's listings show prices: "40,000៛", not "40,000.00៛" (bot.prices'
-    own example keeps CLDR's minor digits, which nobody writes for riel, kip, dong...)."""
-    return ctx.t.price(EXAMPLES.get(currency, Decimal(100)), currency)
+    """An example price as the user's listings show prices: "40,000៛", not "40,000.00៛"."""
+    return price_example(currency, ctx.t)
 
 
 def contact_options(ctx: Context) -> dict[str, str]:
@@ -136,8 +135,7 @@ async def ask(ctx: Context, draft: MarketDraft, step: MarketStep, *, one: bool =
     ctx.goto(step, one=one, fresh=True)
     draft.step = str(step)
     data = draft.data
-    keep = (Button(ctx._("Keep as it is"), "market:keep"),) if data.get(step.value.split(".")[1]) else ()
-    tail = rows(*keep, cancel_button(ctx), width=2)
+    tail = step_buttons(ctx, draft, step)
     if step == MarketStep.NAME:
         ctx.reply(ctx._("What are you selling? Send the product name (at most {max} characters).", max=NAME_MAX),
                   tail)
@@ -152,10 +150,10 @@ async def ask(ctx: Context, draft: MarketDraft, step: MarketStep, *, one: bool =
         buttons = rows(*(Button(craft_name(code, ctx.t), f"market:cat:{code}") for code in CRAFTS), width=2)
         ctx.reply(ctx._("Which category is it?"), buttons + tail)
     elif step == MarketStep.PHOTOS:
-        text = ctx._("Send one to three photos of the product, one at a time.")
+        text = photo_prompt(ctx)
         if data.get("photos"):
             text += "\n" + ctx._("New photos replace the ones you sent before.")
-        ctx.reply(text, tail)
+        ctx.reply(text, done_buttons(ctx, draft, keep=bool(data.get("photos"))))
     elif step == MarketStep.LOCATION:
         ctx.reply(ctx._("Where can buyers pick it up, or where do you ship from? "
                         "Write the town and province, e.g. “Ban Xang Khong, Luang Prabang”."), tail)
@@ -163,6 +161,21 @@ async def ask(ctx: Context, draft: MarketDraft, step: MarketStep, *, one: bool =
         options = contact_options(ctx)
         buttons = rows(*(Button(label, f"market:contact:{kind}") for kind, label in options.items()))
         ctx.reply(ctx._("How should buyers reach you? Only what you choose is shown."), buttons + tail)
+
+
+def step_buttons(ctx: Context, draft: MarketDraft, step: MarketStep | str | None = None
+                 ) -> tuple[tuple[Button, ...], ...]:
+    """The buttons under a field's question: "Keep as it is" (when the field has a value) and Cancel.
+    Error replies repeat them, so a typed "1" still presses a button instead of becoming the field's text."""
+    step = str(step or ctx.step or "")
+    field = step.split(".")[1] if "." in step else ""
+    keep = (Button(ctx._("Keep as it is"), "market:keep"),) if draft.data.get(field) else ()
+    return rows(*keep, cancel_button(ctx), width=2)
+
+
+def again(ctx: Context, draft: MarketDraft, text: str) -> None:
+    """An error in a text step: say what is wrong, with the step's buttons kept."""
+    ctx.reply(text, step_buttons(ctx, draft))
 
 
 async def after_field(ctx: Context, draft: MarketDraft) -> None:
@@ -184,24 +197,24 @@ async def current_draft(ctx: Context) -> MarketDraft | None:
 # --- the fields ---------------------------------------------------------------------------------
 
 
-async def refuse_media(ctx: Context) -> bool:
+async def refuse_media(ctx: Context, draft: MarketDraft) -> bool:
     if ctx.msg.media:
-        ctx.reply(ctx._("Please type it as a message (the photos come later)."))
+        again(ctx, draft, ctx._("Please type it as a message (the photos come later)."))
         return True
     return False
 
 
 @router.step(MarketStep.NAME, filters=[no_command])
 async def got_name(ctx: Context) -> None:
-    if (draft := await current_draft(ctx)) is None or await refuse_media(ctx):
+    if (draft := await current_draft(ctx)) is None or await refuse_media(ctx, draft):
         return
     name = " ".join(normalise_text(ctx.msg.text).split())
     if not name:
-        ctx.reply(ctx._("Please type the product name."))
+        again(ctx, draft, ctx._("Please type the product name."))
         return
     if len(name) > NAME_MAX:
-        ctx.reply(ctx._("That name has {count} characters; please keep it under {max}.",
-                        count=ctx.t.number(len(name)), max=NAME_MAX))
+        again(ctx, draft, ctx._("That name has {count} characters; please keep it under {max}.",
+                                count=ctx.t.number(len(name)), max=NAME_MAX))
         return
     set_field(ctx, draft, name=name)
     await after_field(ctx, draft)
@@ -209,15 +222,16 @@ async def got_name(ctx: Context) -> None:
 
 @router.step(MarketStep.DESCRIPTION, filters=[no_command])
 async def got_description(ctx: Context) -> None:
-    if (draft := await current_draft(ctx)) is None or await refuse_media(ctx):
+    if (draft := await current_draft(ctx)) is None or await refuse_media(ctx, draft):
         return
     text = normalise_text(ctx.msg.text).strip()
     if not text:
-        ctx.reply(ctx._("Please write a short description."))
+        again(ctx, draft, ctx._("Please write a short description."))
         return
     if len(text) > DESCRIPTION_MAX:
-        ctx.reply(ctx._("That description has {count} characters; the limit is {max}. Please send a shorter one "
-                        "(nothing was changed).", count=ctx.t.number(len(text)), max=ctx.t.number(DESCRIPTION_MAX)))
+        again(ctx, draft, ctx._("That description has {count} characters; the limit is {max}. Please send a "
+                                "shorter one (nothing was changed).", count=ctx.t.number(len(text)),
+                                max=ctx.t.number(DESCRIPTION_MAX)))
         return
     set_field(ctx, draft, description=text)
     await after_field(ctx, draft)
@@ -225,14 +239,14 @@ async def got_description(ctx: Context) -> None:
 
 @router.step(MarketStep.PRICE, filters=[no_command])
 async def got_price(ctx: Context) -> None:
-    if (draft := await current_draft(ctx)) is None or await refuse_media(ctx):
+    if (draft := await current_draft(ctx)) is None or await refuse_media(ctx, draft):
         return
     default = seller_currency(ctx)
     parsed = parse_price(ctx.msg.text, default)
     if parsed is None:
-        ctx.reply(ctx._("Sorry, I could not read “{text}” as a price. Please send just the amount, for example "
-                        "{example} or {short}.", text=ctx.msg.text.strip()[:40],
-                        example=example_price(ctx, default), short="150k"))
+        again(ctx, draft, ctx._("Sorry, I could not read “{text}” as a price. Please send just the amount, for "
+                                "example {example} or {short}.", text=ctx.msg.text.strip()[:40],
+                                example=example_price(ctx, default), short="150k"))
         return
     amount, currency = parsed
     if currency not in CURRENCIES:  # pragma: no cover - parse_price only returns known currencies
@@ -266,7 +280,11 @@ async def got_photo(ctx: Context) -> None:
     if (draft := await current_draft(ctx)) is None:
         return
     if not ctx.msg.media:
-        ctx.reply(ctx._("Please send a photo (a picture, not a file link)."), done_buttons(ctx, draft))
+        if ctx.msg.channel == "terminal":
+            text = ctx._("The terminal chat can't send photos. Press “Skip photos” to go on without them.")
+        else:
+            text = ctx._("That was text; I need a photo here.") + "\n" + photo_prompt(ctx)
+        ctx.reply(text, done_buttons(ctx, draft))
         return
     store = ctx.deps.extras.get("media")
     photos: list[int] = [] if ctx.data.get("fresh") else list(draft.data.get("photos") or [])
@@ -317,9 +335,24 @@ def photo_problem(ctx: Context, media: Media, store: object) -> str | None:
     return None
 
 
-def done_buttons(ctx: Context, draft: MarketDraft) -> tuple[tuple[Button, ...], ...]:
-    done = (Button(ctx._("Done"), "market:photos:done"),) if draft.data.get("photos") else ()
-    return rows(*done, cancel_button(ctx), width=2)
+def photo_prompt(ctx: Context) -> str:
+    """What to send in the photo step, said the way each channel does it."""
+    if ctx.msg.channel == "telegram":
+        return ctx._("Send one to three photos of the product, one at a time: tap 📎, choose Photo or Gallery, "
+                     "pick a picture and send it.")
+    if ctx.msg.channel == "whatsapp":
+        return ctx._("Send one to three photos of the product, one at a time: tap 📎 or the camera, choose a "
+                     "picture and send it.")
+    return ctx._("Photos are needed for a listing, but the terminal chat can't send pictures. Press “Skip photos” "
+                 "to finish this listing without photos (a terminal preview).")
+
+
+def done_buttons(ctx: Context, draft: MarketDraft, *, keep: bool = False) -> tuple[tuple[Button, ...], ...]:
+    photos = draft.data.get("photos")
+    done = (Button(ctx._("Keep as it is") if keep else ctx._("Done"), "market:photos:done"),) if photos else ()
+    skip = (Button(ctx._("Skip photos (terminal preview)"), "market:photos:skip"),) \
+        if ctx.msg.channel == "terminal" and not photos else ()
+    return rows(*done, *skip, cancel_button(ctx), width=2)
 
 
 @router.button("market:photos:done")
@@ -332,18 +365,30 @@ async def photos_done(ctx: Context) -> None:
     await after_field(ctx, draft)
 
 
+@router.button("market:photos:skip")
+async def photos_skip(ctx: Context) -> None:
+    """Only the terminal chat (which can't send pictures) may go on without photos."""
+    if (draft := await current_draft(ctx)) is None:
+        return
+    if ctx.msg.channel != "terminal":
+        ctx.reply(ctx._("Please send at least one photo first.") + "\n" + photo_prompt(ctx), done_buttons(ctx, draft))
+        return
+    set_field(ctx, draft, photos=[], no_photos=True)
+    await after_field(ctx, draft)
+
+
 @router.step(MarketStep.LOCATION, filters=[no_command])
 async def got_location(ctx: Context) -> None:
-    if (draft := await current_draft(ctx)) is None or await refuse_media(ctx):
+    if (draft := await current_draft(ctx)) is None or await refuse_media(ctx, draft):
         return
     text = " ".join(normalise_text(ctx.msg.text).split())
     if ctx.msg.location is not None and not text:
         text = ctx.msg.location.address or ctx.msg.location.label or ""
     if not text:
-        ctx.reply(ctx._("Please type the town and province."))
+        again(ctx, draft, ctx._("Please type the town and province."))
         return
     if len(text) > LOCATION_MAX:
-        ctx.reply(ctx._("Please keep the place under {max} characters.", max=LOCATION_MAX))
+        again(ctx, draft, ctx._("Please keep the place under {max} characters.", max=LOCATION_MAX))
         return
     set_field(ctx, draft, location=text, province=split_place(text)[:100])
     await after_field(ctx, draft)
@@ -462,7 +507,7 @@ async def confirm(ctx: Context) -> None:
     listing.province_key = province_key(listing.province)
     listing.country = ctx.user.country
     listing.contact = data["contact"]
-    listing.photos = list(data["photos"])
+    listing.photos = list(data.get("photos") or [])
     listing.search_text = search_text(listing.name, listing.description, listing.location)
     listing.updated_at = ctx.now
     listing.reject_reason = None

@@ -168,6 +168,7 @@ def tools(ctx: Context, text: str | None = None) -> None:
         Button(ctx._("New announcement"), "trainer:new"),
         Button(ctx._("Scheduled and sent"), "trainer:list"),
         Button(ctx._("Latest report"), "trainer:report"),
+        Button(ctx._("Listings to review"), "market:queue:0"),
         Button(ctx._("Main menu"), "menu:home"),
     ))
 
