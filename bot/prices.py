@@ -16,8 +16,9 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from babel import Locale
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import get_currency_precision
+
+from bot.i18n import Translator, format_price, translator
 
 CURRENCIES = ("LAK", "KHR", "VND", "THB", "IDR", "MYR", "MMK", "PHP", "SGD", "BND", "USD")
 
@@ -147,6 +148,8 @@ def parse_price(text: str, default_currency: str = "USD") -> tuple[Decimal, str]
             if folded in _FOREIGN:
                 return None
             found = _currency_of(word, default_currency)
+            if found is None and side == "before" and folded == "k":
+                found = "MMK"  # "K20,000": the kyat's sign as prices are shown (after a number, "k" is ×1000)
             if found is not None:
                 if currency is not None and currency != found:
                     return None
@@ -177,10 +180,12 @@ def parse_price(text: str, default_currency: str = "USD") -> tuple[Decimal, str]
     return amount, currency
 
 
-def format_price(amount: Decimal | int | float, currency: str, locale: Locale | str = "en") -> str:
-    """``150000, "LAK", "lo_LA"`` → ``₭150.000`` (babel, CLDR rules of the locale)."""
-    return format_currency(amount, currency, locale=locale)
+__all__ = ["CURRENCIES", "EXAMPLES", "example_price", "format_price", "parse_price"]
+# ``format_price`` is bot.i18n's (the one behind ``Translator.price``): "₭150,000", "40,000៛", never
+# "40,000.00៛" for currencies nobody writes with minor digits.
 
 
-def example_price(currency: str, locale: Locale | str = "en") -> str:
-    return format_price(EXAMPLES.get(currency, Decimal(100)), currency, locale)
+def example_price(currency: str, language: Translator | str | None = "en") -> str:
+    """A typical price in ``currency`` as a user reads prices: ``ctx.t.price`` of ``EXAMPLES[currency]``."""
+    t = language if isinstance(language, Translator) else translator(language)
+    return t.price(EXAMPLES.get(currency, Decimal(100)), currency)
