@@ -8,6 +8,8 @@ transaction that queues the reminder, so a restart never sends one twice.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -15,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.context import Context
-from bot.i18n import N_, Translator, translator
+from bot.i18n import N_, Translator, normalise_text, translator
 from bot.jobs import Job, JobContext
 from bot.outbox import enqueue
 from bot.router import Command, InStep, NoPayload, Onboarded, Router, Words
@@ -30,7 +32,10 @@ from storage.users import preferred_address
 
 router = Router("reminders")
 
-HOURS = (7, 8, 9, 12, 17, 19, 20)
+# Presets offered as buttons. A typed time needs its minutes ("7:00", "19:00") or am/pm: on WhatsApp and the
+# terminal a bare number presses the button with that number, so "7" alone can't mean 7 o'clock here.
+PRESETS = ((N_("Morning ({time})"), 7), (N_("Noon ({time})"), 12), (N_("Evening ({time})"), 19))
+_TIME = re.compile(r"^(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")
 BATCH = 500
 
 add_item(N_("Reminders"), "menu:reminders", 30)
@@ -85,10 +90,34 @@ async def show(ctx: Context) -> None:
               title=ctx._("Reminders"))
 
 
+def hour_button(ctx: Context, frequency: str, weekday: int, hour: int, label: str = "{time}") -> Button:
+    return Button(ctx._(label, time=f"{hour:02d}:00"), f"rem:hour:{frequency}:{weekday}:{hour}")
+
+
 def ask_hour(ctx: Context, frequency: str, weekday: int) -> None:
     ctx.goto(ReminderStep.HOUR, frequency=frequency, weekday=weekday)
-    buttons = [Button(f"{h:02d}:00", f"rem:hour:{frequency}:{weekday}:{h}") for h in HOURS]
-    ctx.reply(ctx._("At what time? Pick one or type an hour from 0 to 23."), rows(*buttons, width=4))
+    buttons = [hour_button(ctx, frequency, weekday, hour, label) for label, hour in PRESETS]
+    ctx.reply(ctx._("At what time? Choose one, or type a time with its minutes, like 6:30 or 18:00."),
+              rows(*buttons, Button(ctx._("Back"), "menu:reminders"), width=2))
+
+
+def parse_time(text: str) -> tuple[int, bool] | None:
+    """``"7:00"`` → (7, True); ``"7pm"`` → (19, True); ``"19"`` → (19, False): a bare number, to be confirmed.
+    Minutes are allowed but reminders come on the hour."""
+    said = "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in normalise_text(text))
+    match = _TIME.match(said.strip().casefold())
+    if match is None:
+        return None
+    hour, minutes, half = int(match.group(1)), match.group(2), match.group(3)
+    if minutes is not None and int(minutes) > 59:
+        return None
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half.startswith("p") else 0)
+    if hour > 23:
+        return None
+    return hour, bool(minutes is not None or half)
 
 
 @router.button("rem:freq", filters=[Onboarded])
@@ -129,11 +158,20 @@ async def choose_hour(ctx: Context) -> None:
 
 @router.on(InStep(ReminderStep.HOUR), NoPayload, Onboarded)
 async def typed_hour(ctx: Context) -> None:
-    said = ctx.msg.text.strip().split(":")[0].strip()
-    if not said.isdigit() or int(said) > 23:
-        ctx.reply(ctx._("Please type an hour from 0 to 23 (for example 18 for 6 in the evening)."))
+    frequency, weekday = str(ctx.data.get("frequency", "daily")), int(ctx.data.get("weekday", 0))
+    parsed = parse_time(ctx.msg.text)
+    back = Button(ctx._("Back"), "menu:reminders")
+    if parsed is None:
+        buttons = [hour_button(ctx, frequency, weekday, hour, label) for label, hour in PRESETS]
+        ctx.reply(ctx._("Please type a time with its minutes, like 7:00 or 19:00, or choose one."),
+                  rows(*buttons, back, width=2))
         return
-    await save(ctx, str(ctx.data.get("frequency", "daily")), int(ctx.data.get("weekday", 0)), int(said))
+    hour, sure = parsed
+    if not sure:  # a bare number that pressed no button: ask, with that time as the only choice
+        ctx.reply(ctx._("Did you mean {time}? Press it, or type the time with its minutes.", time=f"{hour:02d}:00"),
+                  rows(hour_button(ctx, frequency, weekday, hour), back, width=2))
+        return
+    await save(ctx, frequency, weekday, hour)
 
 
 async def save(ctx: Context, frequency: str, weekday: int, hour: int) -> None:

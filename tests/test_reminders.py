@@ -22,7 +22,7 @@ async def test_daily_reminder_at_local_hour_points_to_next_lesson(chat_user: Any
     replies = await ana.say("/reminders")
     assert "Lesson reminders are off" in text_of(replies)
     await ana.press("Every day")
-    replies = await ana.press("08:00")
+    replies = await ana.say("8:00")  # a typed time has its minutes (a bare "8" would press button 8)
     assert "every day at 08:00" in text_of(replies)
 
     clock.advance(hours=15, minutes=59)  # 07:59 in Vientiane
@@ -52,7 +52,9 @@ async def test_weekly_reminder_with_a_typed_hour(chat_user: Any, service: Servic
     await ana.say("/reminders")
     await ana.press("Once a week")
     await ana.press("rem:day:2")  # Wednesday
-    replies = await ana.say("19")
+    replies = await ana.say("19")  # a bare number that pressed no button: asked to confirm
+    assert "Did you mean 19:00?" in text_of(replies)
+    replies = await ana.say("1")
     assert "every Wednesday at 19:00" in text_of(replies)
     clock.advance(days=1)
     assert await reminders(service) == 0
