@@ -73,4 +73,5 @@ async def number_without_button(ctx: Context) -> None:
 @router.on(Command("language"))
 @router.button("menu:language")
 async def language(ctx: Context) -> None:
-    ctx.reply(ctx._("Choose your language."), onboarding.language_buttons(ctx.user.language))
+    # A fixed order: the current language is not moved first, so "3" is always the same language.
+    ctx.reply(ctx._("Choose your language."), onboarding.language_buttons())

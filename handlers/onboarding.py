@@ -1,7 +1,9 @@
 """First contact: language, a one-line privacy notice, name, craft, country.
 
-The language buttons put the hinted language (Telegram's language_code, a phone's country code) first,
-but every language is always offered: a hint, never a trap. ``/language`` changes it any time.
+During onboarding the language buttons put the hinted language (Telegram's language_code, a phone's country
+code) first, but every language is always offered: a hint, never a trap. ``/language`` changes it any time,
+with the languages in a fixed order (so their numbers never move). Typing a language's name ("lao", "ខ្មែរ",
+"tiếng việt") while the language buttons are on screen chooses it too.
 """
 
 from __future__ import annotations
@@ -27,7 +29,30 @@ class Onboarding(StrEnum):
     COUNTRY = "onboarding.country"
 
 
-def language_buttons(hint: str | None) -> tuple[tuple[Button, ...], ...]:
+# What people type for a language (casefolded, NFC), besides its own name in LANGUAGES.
+LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("english", "eng", "inglés", "anglais"),
+    "lo": ("lao", "laos", "laotian", "ລາວ", "ພາສາລາວ", "ພາສາ ລາວ"),
+    "km": ("khmer", "cambodian", "ខ្មែរ", "ភាសាខ្មែរ", "ភាសា ខ្មែរ"),
+    "vi": ("vietnamese", "tiếng việt", "tieng viet", "việt", "viet", "việt nam", "vietnam"),
+    "th": ("thai", "ไทย", "ภาษาไทย", "ภาษา ไทย"),
+    "id": ("indonesia", "indonesian", "bahasa indonesia", "bahasa"),
+    "ms": ("melayu", "malay", "bahasa melayu", "bahasa malaysia", "malaysian"),
+    "my": ("burmese", "myanmar", "မြန်မာ", "မြန်မာဘာသာ", "မြန်မာစာ", "ဗမာ"),
+    "fil": ("filipino", "tagalog", "pilipino", "wikang filipino"),
+}
+_BY_WORD: dict[str, str] = {normalise_text(word).casefold(): code for code, words in LANGUAGE_WORDS.items()
+                            for word in (*words, LANGUAGES[code].native_name)}
+
+
+def named_language(text: str) -> str | None:
+    """The language a typed word names ("Lao", "ខ្មែរ", "Tiếng Việt"), or None."""
+    said = " ".join(normalise_text(text).casefold().strip(" .!?។။").split())
+    return _BY_WORD.get(said)
+
+
+def language_buttons(hint: str | None = None) -> tuple[tuple[Button, ...], ...]:
+    """Every language in a fixed order; ``hint`` (only while onboarding, before one is chosen) goes first."""
     codes = list(LANGUAGES)
     if hint in LANGUAGES:
         codes.remove(hint)
@@ -83,9 +108,26 @@ def prompt_current(ctx: Context) -> None:
         begin(ctx)
 
 
+def language_typed(ctx: Context) -> bool:
+    """A language's name, typed in the language step or while the language buttons are on screen."""
+    if ctx.msg.payload is not None or ctx.msg.command is not None or not ctx.msg.text:
+        return False
+    on_screen = ctx.step == Onboarding.LANGUAGE or any(
+        str(payload).startswith("lang:") for _, payload in (ctx.user.menu or []))
+    return on_screen and named_language(ctx.msg.text) is not None
+
+
+@router.on(language_typed)
+async def typed_language(ctx: Context) -> None:
+    await set_language(ctx, named_language(ctx.msg.text) or "")
+
+
 @router.button("lang")
 async def choose_language(ctx: Context) -> None:
-    code = ctx.payload_parts[1] if len(ctx.payload_parts) > 1 else ""
+    await set_language(ctx, ctx.payload_parts[1] if len(ctx.payload_parts) > 1 else "")
+
+
+async def set_language(ctx: Context, code: str) -> None:
     if code not in LANGUAGES:
         ask_language(ctx)
         return
