@@ -147,6 +147,10 @@ async def run(args: argparse.Namespace) -> Result:
         await s.flush()
         broadcast_id = b.id
 
+    if not args.default_gc:
+        from bot.engine import tune_gc
+
+        tune_gc()  # as Service.serve does
     started = time.monotonic()
     jc = JobContext(service.db, service.deps, service.wake_outbox)
     if args.expand_first:
@@ -156,20 +160,36 @@ async def run(args: argparse.Namespace) -> Result:
         worker = asyncio.create_task(service.outbox.run(idle_poll=0.2))
         await trainer.run_broadcasts(jc)  # expands in batches, waking the outbox after each
     expand_seconds = time.monotonic() - started
+    lag = [0.0]
+
+    async def lag_probe() -> None:  # the event loop's longest stall in each second
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(0.001)
+            lag[0] = max(lag[0], time.monotonic() - before - 0.001)
+
     async def monitor() -> None:
         last = 0
         cpu = time.process_time()
+        probe = asyncio.create_task(lag_probe())
+        try:
+            await _monitor(last, cpu)
+        finally:
+            probe.cancel()
+
+    async def _monitor(last: int, cpu: float) -> None:
         while True:
             await asyncio.sleep(1)
             used, cpu = time.process_time() - cpu, time.process_time()
-            print(f"bot cpu {used:.2f}", file=sys.stderr, end=" ")
+            print(f"bot cpu {used:.2f} max loop stall {lag[0] * 1000:.0f} ms", file=sys.stderr, end=" ")
+            lag[0] = 0.0
             o = service.outbox
             bucket = o._buckets.get("telegram")
             print(f"sent {o.stats.sent - last}/s in_flight {o.in_flight} waiting {bucket.waiting if bucket else 0} "
                   f"429 {o.stats.rate_limited}", file=sys.stderr)
             last = o.stats.sent
 
-    mon = asyncio.create_task(monitor()) if args.verbose else None
+    mon = asyncio.create_task(monitor()) if args.verbose else None  # from after the expansion
     while True:
         async with service.db.read() as s:
             left = await s.scalar(select(func.count()).select_from(Outbox).where(
@@ -246,6 +266,7 @@ def main() -> int:
     parser.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
     parser.add_argument("--verbose", action="store_true", help="print the outbox's progress every second")
     parser.add_argument("--expand-first", action="store_true", help="expand before sending starts")
+    parser.add_argument("--default-gc", action="store_true", help="keep Python's GC settings (no tune_gc)")
     parser.add_argument("--out", default="/work/brief/bench_broadcast.md")
     args = parser.parse_args()
     import logging

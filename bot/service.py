@@ -12,7 +12,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.context import Clock, Deps, SystemClock
-from bot.engine import Engine
+from bot.engine import Engine, tune_gc
 from bot.jobs import JobContext, Scheduler
 from bot.media import MediaStore
 from bot.outbox import OutboxWorker, Sender
@@ -121,6 +121,7 @@ class Service:
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, self._stop.set)
         await self.start()
+        tune_gc()
         runner = web.AppRunner(self.web_app(), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.settings.host, self.settings.port)

@@ -9,6 +9,10 @@ statement on a local WAL file takes microseconds, while each hop to the thread a
 statement) cost more than the statement itself and most of an update's time in the inbound benchmark
 (bench/README.md). Writers in this process never wait on each other (the write lock); only another
 process holding SQLite's write lock (a CLI command) can make a statement wait, for that long.
+
+WAL checkpoints (copying the log back into the database file, with an fsync) run in a thread every
+``CHECKPOINT_EVERY`` write transactions instead of inside whichever commit crossed SQLite's automatic
+threshold: inline, that commit stalled the whole event loop for 100-300 ms (bench/broadcast.py).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+CHECKPOINT_EVERY = 200  # write transactions between WAL checkpoints (SQLite)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -52,6 +57,10 @@ class Database:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write_lock = WriteLock() if self.is_sqlite else None
+        database = make_url(url).database if self.is_sqlite else None
+        self._sqlite_file = database if database and database != ":memory:" and "mode=memory" not in database else None
+        self._writes = 0
+        self._checkpoint: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def transaction(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
@@ -63,6 +72,11 @@ class Database:
         async with self._write_lock.hold(urgent) if self._write_lock else nullcontext():
             async with self.sessions() as session, session.begin():
                 yield session
+        if self._sqlite_file is not None:
+            self._writes += 1
+            if self._writes >= CHECKPOINT_EVERY and (self._checkpoint is None or self._checkpoint.done()):
+                self._writes = 0
+                self._checkpoint = asyncio.create_task(asyncio.to_thread(_wal_checkpoint, self._sqlite_file))
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -76,6 +90,8 @@ class Database:
             await conn.run_sync(lambda sync_conn: command.upgrade(alembic_config(sync_conn), "head"))
 
     async def close(self) -> None:
+        if self._checkpoint is not None:
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
         await self.engine.dispose()
 
 
@@ -221,9 +237,21 @@ def is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def _wal_checkpoint(database: str) -> None:
+    """Copy the WAL back into the database file, without waiting for readers or writers (a thread)."""
+    conn = sqlite3.connect(database, timeout=0, uri=database.startswith("file:"))
+    try:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    except sqlite3.Error:
+        pass  # busy: the next one will do it
+    finally:
+        conn.close()
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA wal_autocheckpoint=0")  # Database.transaction checkpoints in a thread
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
