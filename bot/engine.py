@@ -12,6 +12,7 @@ A crash before commit loses nothing: the platform has no 200 yet and sends the u
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import unicodedata
 from collections import defaultdict
@@ -20,11 +21,12 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 
 from rapidfuzz import fuzz
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.context import Context, Deps
 from bot.i18n import normalise_language, normalise_text
-from bot.outbox import enqueue
+from bot.outbox import enqueue_many
 from bot.router import Router
 from bot.types import Channel, Inbound, Reply
 from storage.db import Database
@@ -98,9 +100,10 @@ class Engine:
         async with self.db.transaction() as session:
             # No lookup first: the primary key refuses a message seen before (or being handled by a
             # concurrent worker on PostgreSQL, which waits for that one to commit), saving a query per update.
-            session.add(SeenMessage(channel=msg.channel, external_id=msg.external_id, seen_at=self.deps.clock.now()))
+            # A Core INSERT, not an ORM object and a flush: the unit of work costs more than the statement.
             try:
-                await session.flush()
+                await session.execute(insert(SeenMessage).values(
+                    channel=msg.channel, external_id=msg.external_id, seen_at=self.deps.clock.now()))
             except IntegrityError as exc:
                 raise Duplicate from exc
             user, address, created = await get_or_create(session, msg.channel, msg.address)
@@ -127,10 +130,13 @@ class Engine:
                 ctx.reply(ctx._("Sorry, I did not understand that. Send /menu to see what I can do."))
             user = ctx.user  # a handler may move this address to another user (linking two channels)
             self._remember_menu(user, ctx.replies)
-            for reply in ctx.replies:
-                enqueue(session, user.id, msg.channel, msg.address, reply, now=ctx.now)
-            for out in ctx.outgoing:
-                enqueue(session, out.user_id, out.channel, out.address, out.reply, now=ctx.now)
+            # One executemany INSERT (in this order, so ids keep each address's order), after the handler's work.
+            await enqueue_many(
+                session,
+                [(user.id, msg.channel, msg.address, reply) for reply in ctx.replies]
+                + [(out.user_id, out.channel, out.address, out.reply) for out in ctx.outgoing],
+                now=ctx.now,
+            )
         return True
 
     @staticmethod
@@ -165,3 +171,16 @@ class Engine:
 
 def language_hint(msg: Inbound) -> str | None:
     return normalise_language(msg.language_hint)
+
+
+def tune_gc() -> None:
+    """For a long-running server, once started: fewer, cheaper garbage collections.
+
+    What start-up loaded (content, translations, SQLAlchemy and PTB internals) is moved out of the
+    collector's sight (``gc.freeze``), and young collections run after 20,000 allocations instead of 700.
+    Full collections over everything loaded stalled the event loop for 100-300 ms at a time in the
+    broadcast benchmark (and so the sending); reference counting frees almost everything anyway.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)

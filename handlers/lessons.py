@@ -48,6 +48,20 @@ async def answers_of(ctx: Context, course_id: str) -> dict[str, QuizAnswer]:
     return {a.question_id: a for a in (await ctx.session.scalars(query)).all()}
 
 
+async def all_progress(ctx: Context) -> dict[str, LessonProgress]:
+    """Every course's progress of this user, in one query (the course list and My progress)."""
+    query = select(LessonProgress).where(LessonProgress.user_id == ctx.user.id)
+    return {p.course_id: p for p in (await ctx.session.scalars(query)).all()}
+
+
+async def all_answers(ctx: Context) -> dict[str, list[QuizAnswer]]:
+    """Every quiz answer of this user, by course, in one query."""
+    by_course: dict[str, list[QuizAnswer]] = {}
+    for a in (await ctx.session.scalars(select(QuizAnswer).where(QuizAnswer.user_id == ctx.user.id))).all():
+        by_course.setdefault(a.course_id, []).append(a)
+    return by_course
+
+
 def course_status(ctx: Context, course: Course, progress: LessonProgress | None) -> str:
     total = len(course.lessons)
     if progress is None:
@@ -62,8 +76,9 @@ async def list_courses(ctx: Context) -> None:
     courses = ctx.deps.library.ordered_courses()
     buttons = []
     lines = []
+    progress = await all_progress(ctx)
     for course in courses:
-        status = course_status(ctx, course, await progress_of(ctx, course.id))
+        status = course_status(ctx, course, progress.get(course.id))
         lines.append(f"• {plain(ctx, course.title)} ({status})")
         buttons.append(Button(plain(ctx, course.title)[:40], f"course:{course.id}"))
     buttons.append(Button(ctx._("Main menu"), "menu:home"))
@@ -223,14 +238,15 @@ def finish(ctx: Context, course: Course, progress: LessonProgress, answers: dict
 async def progress(ctx: Context) -> None:
     lines = []
     buttons = []
+    all_prog = await all_progress(ctx)
+    answers = await all_answers(ctx) if all_prog else {}
     for course in ctx.deps.library.ordered_courses():
-        prog = await progress_of(ctx, course.id)
+        prog = all_prog.get(course.id)
         if prog is None:
             continue
-        answers = await answers_of(ctx, course.id)
         line = f"• {plain(ctx, course.title)}: {course_status(ctx, course, prog)}"
         if course.questions:
-            line += " · " + ctx._("quiz {right}/{total}", right=sum(a.correct for a in answers.values()),
+            line += " · " + ctx._("quiz {right}/{total}", right=sum(a.correct for a in answers.get(course.id, ())),
                                   total=len(course.questions))
         lines.append(line)
         if prog.completed_at is None:

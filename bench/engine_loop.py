@@ -1,0 +1,91 @@
+"""In-process loop over ``Engine.handle`` with the inbound benchmark's learner script: CPU ms and SQL
+statements per update, without HTTP (the engine's own cost). Outbox rows are marked sent between rounds.
+
+    /work/venv/bin/python bench/engine_loop.py [--db URL] [-n 3000] [--chats 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+async def run(args: argparse.Namespace) -> None:
+    from inbound import learner_script, seed
+    from sqlalchemy import event, update
+
+    from bot.config import Settings, normalise_database_url
+    from bot.service import Service
+    from bot.types import Channel, Inbound
+    from storage.models import Outbox
+
+    tmp = tempfile.TemporaryDirectory()
+    url = args.db or f"sqlite:///{tmp.name}/loop.db"
+    chats = list(range(5000, 5000 + args.chats))
+    await seed(url, chats)
+    settings = Settings(database_url=normalise_database_url(url), media_dir=Path(tmp.name) / "media")
+    service = Service(settings)
+    await service.start(background=False)
+    statements: Counter[str] = Counter()
+
+    @event.listens_for(service.db.engine.sync_engine, "before_cursor_execute")
+    def count(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        statements[statement.split(None, 1)[0].upper()] += 1
+
+    scripts = learner_script()
+    step = [0] * len(chats)
+    update_id = 0
+
+    def next_batch() -> list[Inbound]:
+        nonlocal update_id
+        batch = []
+        for i, chat in enumerate(chats):
+            script = scripts[i % len(scripts)]
+            kind, value = script[step[i] % len(script)]
+            step[i] += 1
+            update_id += 1
+            batch.append(Inbound(channel=Channel.TELEGRAM, address=f"telegram:{chat}", external_id=str(update_id),
+                                 text=value if kind == "text" else "", payload=value if kind == "button" else None,
+                                 language_hint="en", profile_name="Learner", username=f"learner{chat}"))
+        return batch
+
+    for _ in range(2):  # warm-up
+        await asyncio.gather(*(service.engine.handle(m) for m in next_batch()))
+    statements.clear()
+    handled = 0
+    cpu = time.process_time()
+    wall = time.perf_counter()
+    while handled < args.n:
+        batch = next_batch()
+        await asyncio.gather(*(service.engine.handle(m) for m in batch))
+        handled += len(batch)
+        async with service.db.transaction() as s:  # keep the outbox table small, as the worker would
+            await s.execute(update(Outbox).where(Outbox.status == "pending").values(status="sent"))
+    cpu = time.process_time() - cpu
+    wall = time.perf_counter() - wall
+    sql = {k: round(v / handled, 2) for k, v in statements.most_common()}
+    print(f"{handled} updates: {cpu / handled * 1000:.2f} CPU ms/update, {handled / wall:.0f} updates/s in-process; "
+          f"SQL per update (incl. outbox cleanup) {sum(statements.values()) / handled:.2f} {sql}")
+    await service.stop()
+    tmp.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", default=None)
+    parser.add_argument("-n", type=int, default=3000)
+    parser.add_argument("--chats", type=int, default=200)
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
