@@ -118,20 +118,26 @@ def frange(start: float, stop: float, step: float) -> list[float]:
 
 
 def tune_thresholds(items: Sequence[Item], found: dict[str, list[Candidate]], base: MatchConfig,
-                    scale: float = 1.0) -> tuple[MatchConfig, Scores]:
-    """Grid over answer_at, grey_at and margin; best objective with false answers <= 3%."""
+                    scale: float = 1.0, relative_margins: Sequence[float] = (0.0, 0.25, 0.5),
+                    coverages: Sequence[tuple[float, float]] = ((0.0, 0.0), (0.3, 0.0), (0.5, 0.0), (0.0, 0.1)),
+                    ) -> tuple[MatchConfig, Scores]:
+    """Grid over answer_at, grey_at, margin, relative margin and the coverage an answer needs; best
+    objective with false answers <= 3%."""
     best: tuple[float, MatchConfig, Scores] | None = None
-    for answer_at in frange(0.2, 1.01, 0.025):
-        for grey_at in frange(0.1, answer_at, 0.025):
+    for answer_at in frange(0.1, 1.01, 0.025):
+        for grey_at in frange(0.05, answer_at, 0.025):
             for margin in (0.0, 0.03, 0.06, 0.1, 0.15):
-                cfg = replace(base, answer_at=answer_at * scale, grey_at=grey_at * scale, margin=margin * scale,
-                              choice_window=base.choice_window * scale)
-                s = score(items, found, cfg)
-                if s.rate(s.false) > FALSE_MAX:
-                    continue
-                key = s.objective
-                if best is None or key > best[0] + 1e-9:
-                    best = (key, cfg, s)
+                for relative in relative_margins:
+                    for covered, grey_covered in coverages:
+                        cfg = replace(base, answer_at=answer_at * scale, grey_at=grey_at * scale,
+                                      margin=margin * scale, relative_margin=relative, answer_coverage=covered,
+                                      grey_coverage=grey_covered, choice_window=base.choice_window * scale)
+                        s = score(items, found, cfg)
+                        if s.rate(s.false) > FALSE_MAX:
+                            continue
+                        key = s.objective
+                        if best is None or key > best[0] + 1e-9:
+                            best = (key, cfg, s)
     assert best is not None
     return best[1], best[2]
 
@@ -276,12 +282,14 @@ def main(argv: list[str] | None = None) -> int:
     shipped = MatchConfig()
     candidates: list[tuple[float, MatchConfig, Scores, dict[str, list[Candidate]]]] = []
     for word_weight in (0.0, 0.5):
-        for answer_weight in (0.0, 0.5, 0.7):
-            base = replace(shipped, word_weight=word_weight, answer_weight=answer_weight)
-            index = FaqIndex.build(entries, base)
-            found = {i.q: index.search(i.q, limit=5) for i in items}
-            cfg, s = tune_thresholds(tune, found, base)
-            candidates.append((s.objective, cfg, s, found))
+        for answer_weight in (0.0, 0.5):
+            for centroid_weight in (0.3, 0.6):
+                base = replace(shipped, word_weight=word_weight, answer_weight=answer_weight,
+                               centroid_weight=centroid_weight)
+                index = FaqIndex.build(entries, base)
+                found = {i.q: index.search(i.q, limit=5) for i in items}
+                cfg, s = tune_thresholds(tune, found, base)
+                candidates.append((s.objective, cfg, s, found))
     _, tuned, _, tuned_found = max(candidates, key=lambda c: c[0])
     index = FaqIndex.build(entries, shipped)
     shipped_found = {i.q: index.search(i.q, limit=5) for i in items}
@@ -296,8 +304,10 @@ def main(argv: list[str] | None = None) -> int:
     single_cfg = tune_single(tune, single)
 
     def cfg_text(c: MatchConfig) -> str:
-        return (f"answer ≥ {c.answer_at:.3f} (margin ≥ {c.margin:.2f}), grey ≥ {c.grey_at:.3f}, "
-                f"word weight {c.word_weight}, answer weight {c.answer_weight}")
+        return (f"answer ≥ {c.answer_at:.3f} (margin ≥ {c.margin:.2f} and ≥ {c.relative_margin:.0%} of the score, "
+                f"coverage ≥ {c.answer_coverage:.1f}), grey ≥ {c.grey_at:.3f} (coverage ≥ {c.grey_coverage:.1f}), "
+                f"word weight {c.word_weight}, answer weight {c.answer_weight}, centroid weight "
+                f"{c.centroid_weight}, coverage exponent {c.coverage_weight}")
 
     say("| method | half | n | top-1 | strict | false | grey |")
     say("|---|---|---|---|---|---|---|")

@@ -2,20 +2,27 @@
 
 How a question is scored against the FAQ:
 
-1. **Normalise**: NFC, casefold, punctuation and zero-width spaces become spaces. Latin-script words
+1. **Normalise**: NFKC (Lao ໜ/ໝ typed as one letter or two meet), casefold, a letter of an unspaced
+   script typed three times or more counts once, punctuation and zero-width spaces become spaces. Latin-script words
    also lose their accents (Vietnamese is often typed without them); Lao, Thai, Khmer and Burmese keep
    theirs, and get a second, mark-stripped copy (tone marks and vowel signs are where typos go).
 2. **Character n-grams**, TF-IDF weighted (IDF over entries): Latin words give padded 3- and 4-grams
    and the word itself; runs of a script written without spaces (Lao, Thai, Khmer, Burmese) are joined
-   and give 2- and 3-grams, so no word segmentation (and no system library) is needed. Typos, word
-   order and missing words only cost the n-grams they touch.
+   and give 2- and 3-grams of code points plus 1- and 2-grams of written syllable clusters (a letter
+   with its marks and stacked consonants: :func:`clusters`), so no word segmentation (and no system
+   library) is needed. Typos, word order and missing words only cost the n-grams they touch.
 3. **Retrieval**: an inverted index (compact arrays) gives the cosine of the question with every
    phrasing of every entry in every language; the rarest n-grams go first and, on very large
    libraries, common ones are only added for the best candidates.
 4. **Rerank** (Latin-script words): a soft TF-IDF over words, where a word matches a phrasing's word
    when rapidfuzz's ratio is high enough (typos) and counts by its IDF.
-5. An entry's score is its best phrasing's. Above ``answer_at`` (and clear of the runner-up by
-   ``margin``) → answer; above ``grey_at`` → "did you mean" with the top entries; below → no answer.
+5. An entry's score blends its best phrasing's with its **pooled phrasings** per language (words of a
+   question spread over several phrasings), then is multiplied by the entry's **coverage** of the
+   question (its rare n-grams and words, typos allowed, found anywhere in the entry) to the power
+   ``coverage_weight``: "register to vote" shares "register" with register-business but "vote" with
+   no entry, so it scores low. Above ``answer_at`` (clear of the runner-up by ``margin`` and by
+   ``relative_margin`` of the score) → answer; above ``grey_at`` → "did you mean" with the top
+   entries; below → no answer. The defaults were chosen on the tune half of the bench only.
 
 Everything is pure Python plus rapidfuzz. A question in a language an entry has no phrasings in can
 still match that entry's phrasings in another language (Malay ↔ Indonesian share most words); the
@@ -32,11 +39,11 @@ from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 if TYPE_CHECKING:
     from bot.context import Deps
@@ -72,9 +79,17 @@ def _clean_char(ch: str) -> str:
     return cleaned
 
 
+# A letter of a script without spaces typed three or more times ("มากกกก"): once is enough.
+_REPEATS_RE = re.compile("([" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _UNSPACED_RANGES) + r"])\1{2,}")
+# Thai/Lao repetition marks repeat the previous word: as a letter they only add noise.
+_SCRIPT_FOLD = str.maketrans({"\u0e46": " ", "\u0ec6": " ", "\u17b2": "\u17b1"})  # ๆ ໆ; Khmer ឲ → ឱ
+
+
 def normalise(text: str) -> str:
-    """NFC, casefolded, punctuation and symbols as spaces, whitespace collapsed."""
-    text = unicodedata.normalize("NFC", text).casefold()
+    """NFKC (Lao ໜ/ໝ and Thai ำ in their two spellings meet), casefolded, punctuation and symbols as
+    spaces, letters of the unspaced scripts typed three times or more as one, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_SCRIPT_FOLD)
+    text = _REPEATS_RE.sub(r"\1", text)
     return " ".join("".join(map(_clean_char, text)).split())
 
 
@@ -112,10 +127,42 @@ def _word_features(token: str) -> tuple[str, tuple[str, ...]]:
     )
 
 
+# Thai and Lao vowels written before the consonant they follow in speech; Khmer coeng and Myanmar
+# virama/asat stack the next consonant under the previous one.
+_LEADING = set("\u0e40\u0e41\u0e42\u0e43\u0e44\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4")
+_JOINERS = set("\u17d2\u1039")
+
+
+def clusters(run: str) -> list[str]:
+    """Cut a run of an unspaced script into written syllable clusters: a base letter with its marks
+    (vowel signs, tone marks, stacked consonants), a leading vowel with the letter after it. No
+    dictionary: n-grams of clusters are closer to syllables than n-grams of code points."""
+    out: list[str] = []
+    attach = False
+    for ch in run:
+        if out and (attach or unicodedata.category(ch) in ("Mn", "Mc")):
+            out[-1] += ch
+        else:
+            out.append(ch)
+        attach = ch in _LEADING or ch in _JOINERS
+    return out
+
+
 def _run_features(run: str, tag: str) -> list[str]:
     padded = f"<{run}>"
     size = len(padded)
-    return [tag + padded[i : i + 2] for i in range(size - 1)] + [tag + padded[i : i + 3] for i in range(size - 2)]
+    found = [tag + padded[i : i + GRAM_SIZES[0]] for i in range(size - GRAM_SIZES[0] + 1)]
+    for n in GRAM_SIZES[1:]:
+        found += [tag + padded[i : i + n] for i in range(size - n + 1)]
+    if CLUSTER_SIZES:
+        units = ["<", *clusters(run), ">"]
+        for n in CLUSTER_SIZES:
+            found += [tag + "c" + "|".join(units[i : i + n]) for i in range(len(units) - n + 1)]
+    return found
+
+
+GRAM_SIZES = (2, 3)  # code-point n-grams of unspaced runs
+CLUSTER_SIZES: tuple[int, ...] = (1, 2)  # syllable-cluster n-grams of unspaced runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,15 +207,23 @@ def analyse(text: str) -> Analysed:
 
 @dataclass(frozen=True)
 class MatchConfig:
-    answer_at: float = 0.225  # best score at or above this answers...
-    margin: float = 0.1  # ...when the runner-up entry is at least this much lower
-    grey_at: float = 0.225  # at or above this (and not answered): "did you mean" with the top entries
+    # Defaults chosen on the tune half of bench/faq_eval.yaml (bench/faq_eval.py), never on the test half.
+    answer_at: float = 0.1  # best score at or above this answers...
+    margin: float = 0.0  # ...when the runner-up entry is at least this much lower
+    relative_margin: float = 0.25  # ...and at least this share of the best score lower
+    answer_coverage: float = 0.0  # ...and the entry covers at least this much of the question
+    grey_at: float = 0.1  # at or above this (and not answered): "did you mean" with the top entries
+    grey_coverage: float = 0.0  # entries covering less of the question are not offered at all
     choices: int = 3
     choice_window: float = 0.2  # offer entries within this of the best one
     answer_weight: float = 0.5  # answers' sentences count as phrasings, scores times this (0: not at all)
     word_weight: float = 0.5  # share of the soft word score for Latin-script text
     word_similarity: float = 80.0  # rapidfuzz ratio for two words to count as the same (typos)
     rerank: int = 40  # phrasings rescored with the word score
+    centroid_weight: float = 0.6  # share of the entry's pooled phrasings (per language) in its score
+    coverage_weight: float = 0.5  # exponent of the entry's coverage of the question (0: ignore coverage)
+    word_coverage: float = 0.5  # share of word coverage (vs n-gram coverage) for spaced-script text
+    coverage_entries: int = 8  # best entries rescored by coverage
     posting_budget: int = 20_000  # postings read before common n-grams go to the candidates only
     candidates: int = 200
 
@@ -179,6 +234,7 @@ class Candidate:
     score: float
     language: str  # the language of the phrasing that matched best
     phrasing: str
+    coverage: float = 1.0  # how much of the question the entry's phrasings cover (0..1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +255,7 @@ class _Doc:
     words: tuple[str, ...]
     spaced_share: float
     from_answer: bool = False
+    centroid: bool = False  # all of the entry's phrasings in one language, as one text
 
 
 _SENTENCE_RE = re.compile(r"(?<=[.!?;:។៕])\s+|\n+|\s\d\)\s")
@@ -215,6 +272,9 @@ class FaqIndex:
     idf: list[float] = field(default_factory=list)
     postings: list[tuple[array[int], array[float]]] = field(default_factory=list)
     default_idf: float = 1.0
+    # Each entry's documents are contiguous: its phrasings are docs[starts[e]:ends[e]] (answers follow).
+    starts: array[int] = field(default_factory=lambda: array("i"))
+    ends: array[int] = field(default_factory=lambda: array("i"))
 
     @classmethod
     def build(cls, entries: Iterable[FaqEntry], config: MatchConfig | None = None) -> FaqIndex:
@@ -247,6 +307,7 @@ class FaqIndex:
     ) -> FaqIndex:
         index = cls(config=config or MatchConfig())
         use_answers = index.config.answer_weight > 0
+        use_centroids = index.config.centroid_weight > 0
         # One pass: each text's features as compact arrays of ids and counts; document frequency per entry.
         doc_ids: list[array[int]] = []
         doc_tfs: list[array[int]] = []
@@ -261,11 +322,23 @@ class FaqIndex:
                 for language, answer in answers.get(entry_id, {}).items():
                     shown = next(iter(questions.get(language) or questions.get("en") or ("",)))
                     texts += [(language, shown, chunk, True) for chunk in _SENTENCE_RE.split(answer)]
-            for language, shown, text, from_answer in texts:
-                a = analyse(text)
+            index.starts.append(len(index.docs))
+            index.ends.append(len(index.docs))
+            analysed = [(language, shown, analyse(text), from_answer, False)
+                        for language, shown, text, from_answer in texts]
+            if use_centroids:
+                pooled: dict[str, tuple[str, Counter[str]]] = {}
+                for language, shown, a, from_answer, _ in analysed:
+                    if not from_answer:
+                        pooled.setdefault(language, (shown, Counter()))[1].update(a.features)
+                analysed[:0] = [(language, shown, Analysed(features, (), 0.0), False, True)
+                                for language, (shown, features) in pooled.items()]
+            for language, shown, a, from_answer, centroid in analysed:
                 if not a.features:
                     continue
-                index.docs.append(_Doc(number, language, shown, a.words, a.spaced_share, from_answer))
+                index.docs.append(_Doc(number, language, shown, a.words, a.spaced_share, from_answer, centroid))
+                if not from_answer:
+                    index.ends[number] = len(index.docs)
                 fids = array("i")
                 for feature in a.features:
                     fid = ids.get(feature)
@@ -379,22 +452,76 @@ class FaqIndex:
             total += qw * best
         return min(total, 1.0)
 
+    def _rarity(self, features: Counter[str] | Iterable[str], prefix: str = "") -> dict[str, float]:
+        """Each feature's share of the question's informativeness: IDF − 1 (0 for what every entry has;
+        the most for what no entry has), squared, summing to 1."""
+        out: dict[str, float] = {}
+        for feature in features:
+            fid = self.feature_ids.get(prefix + feature)
+            weight = (self.idf[fid] if fid is not None else self.default_idf) - 1
+            out[feature] = weight * weight
+        total = sum(out.values())
+        return {f: w / total for f, w in out.items()} if total else {}
+
+    def _coverage(self, entry: int, grams: dict[str, float], words: dict[str, float], word_share: float) -> float:
+        """How much of the question the entry's phrasings (all of them, any language) cover, weighed by
+        rarity (:meth:`_rarity`): over n-grams, and over whole words (typos allowed) for spaced scripts.
+        An entry that explains only the common part of a question ("register" of "register to vote",
+        where "vote" is in no entry) is penalised."""
+        start, end = self.starts[entry], self.ends[entry]
+        if end <= start:
+            return 0.0
+        postings, ids = self.postings, self.feature_ids
+        gram_cover = 0.0
+        for feature, share in grams.items():
+            fid = ids.get(feature)
+            if fid is None:
+                continue
+            docs = postings[fid][0]
+            i = bisect_left(docs, start)
+            if i < len(docs) and docs[i] < end:
+                gram_cover += share
+        if word_share <= 0 or not words:
+            return gram_cover
+        known: set[str] = set()
+        for doc in self.docs[start:end]:
+            known.update(doc.words)
+        cutoff = self.config.word_similarity
+        word_cover = 0.0
+        for word, share in words.items():
+            if word in known:
+                word_cover += share
+            elif len(word) >= 4:
+                got = process.extractOne(word, known, scorer=fuzz.ratio, score_cutoff=cutoff)
+                if got is not None:  # a typo: partial credit, from none at the cutoff to all at equal
+                    word_cover += share * (got[1] - cutoff) / (100 - cutoff)
+        return (1 - word_share) * gram_cover + word_share * word_cover
+
     def search(self, question: str, limit: int = 5) -> list[Candidate]:
         """Entries best first (one candidate per entry, with its best phrasing)."""
         analysed = analyse(question)
         if not analysed.features or not self.docs:
             return []
-        cosines = self._cosines(self._query_vector(analysed.features))
+        query = self._query_vector(analysed.features)
+        cosines = self._cosines(query)
         if not cosines:
             return []
         cfg = self.config
         if cfg.answer_weight > 0:
             docs = self.docs
             cosines = {d: c * cfg.answer_weight if docs[d].from_answer else c for d, c in cosines.items()}
+        pooled: dict[int, float] = {}
+        if cfg.centroid_weight > 0:
+            docs = self.docs
+            for d, c in list(cosines.items()):
+                if docs[d].centroid:
+                    entry = docs[d].entry
+                    pooled[entry] = max(pooled.get(entry, 0.0), c)
+                    del cosines[d]
         top = sorted(cosines, key=cosines.__getitem__, reverse=True)[: cfg.rerank]
         query_words = self._word_vector(analysed.words)
         share = analysed.spaced_share * cfg.word_weight
-        best: dict[int, Candidate] = {}
+        best: dict[int, tuple[float, _Doc]] = {}
         for d in top:
             doc = self.docs[d]
             score = cosines[d]
@@ -402,9 +529,21 @@ class FaqIndex:
                 soft = self._soft_words(query_words, doc.words)
                 score = (1 - share) * score + share * soft * (cfg.answer_weight if doc.from_answer else 1.0)
             known = best.get(doc.entry)
-            if known is None or score > known.score:
-                best[doc.entry] = Candidate(self.entry_ids[doc.entry], round(score, 4), doc.language, doc.text)
-        return sorted(best.values(), key=lambda c: -c.score)[:limit]
+            if known is None or score > known[0]:
+                best[doc.entry] = (score, doc)
+        if pooled:
+            blend = cfg.centroid_weight
+            best = {e: ((1 - blend) * score + blend * pooled.get(e, 0.0), doc) for e, (score, doc) in best.items()}
+        ranked = sorted(best.items(), key=lambda item: -item[1][0])[: max(limit, cfg.coverage_entries)]
+        out = []
+        word_share = analysed.spaced_share * cfg.word_coverage
+        rare_grams = self._rarity(analysed.features)
+        rare_words = self._rarity(analysed.words, "w")
+        for number, (score, doc) in ranked:
+            coverage = self._coverage(number, rare_grams, rare_words, word_share)
+            score *= coverage ** cfg.coverage_weight
+            out.append(Candidate(self.entry_ids[number], round(score, 4), doc.language, doc.text, round(coverage, 4)))
+        return sorted(out, key=lambda c: -c.score)[:limit]
 
     def match(self, question: str) -> Match:
         cfg = self.config
@@ -413,11 +552,16 @@ class FaqIndex:
 
 
 def decide(found: list[Candidate], cfg: MatchConfig) -> Match:
+    if cfg.grey_coverage > 0:
+        found = [c for c in found if c.coverage >= cfg.grey_coverage] or [
+            replace(c, score=0.0) for c in found]  # kept as nearest misses, never offered
     if not found:
         return Match("none", ())
     first = found[0]
     second = found[1].score if len(found) > 1 else 0.0
-    if first.score >= cfg.answer_at and first.score - second >= cfg.margin:
+    gap = first.score - second
+    if (first.score >= cfg.answer_at and gap >= cfg.margin and gap >= cfg.relative_margin * first.score
+            and first.coverage >= cfg.answer_coverage):
         return Match("answer", (first,))
     if first.score >= cfg.grey_at:
         offered = tuple(c for c in found[: cfg.choices] if c.score >= max(cfg.grey_at * 0.8,

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from bot.context import Deps
-from bot.matching import Candidate, FaqIndex, MatchConfig, analyse, decide, index_for, normalise
+from bot.matching import Candidate, FaqIndex, MatchConfig, analyse, clusters, decide, index_for, normalise
 from content import load_library
 from tests.conftest import TEST_CONTENT
 
@@ -132,3 +132,45 @@ def test_large_library_stays_fast() -> None:
     elapsed = (time.perf_counter() - started) / 10
     assert found[0].entry_id.startswith("register-business")
     assert elapsed < 0.5
+
+
+def test_lao_ligatures_and_repeated_letters_normalise() -> None:
+    # ໜ/ໝ are typed both as one letter and as ຫ + ນ/ມ; a letter held down is one letter.
+    assert normalise("ໝໍ້ດິນ ໜ້າ") == normalise("ຫມໍ້ດິນ ຫນ້າ")
+    assert normalise("แพงมากกกก") == normalise("แพงมาก")
+    assert normalise("ឲ្យ") == normalise("ឱ្យ")  # Khmer: the deprecated letter and its replacement
+
+
+def test_clusters_keep_marks_and_stacked_consonants_with_their_letter() -> None:
+    assert clusters("ກູ້ເງິນ") == ["ກູ້", "ເງິ", "ນ"]  # a leading vowel goes with the letter after it
+    assert clusters("ពាណិជ្ជកម្ម") == ["ពា", "ណិ", "ជ្ជ", "ក", "ម្ម"]  # coeng stacks the next consonant
+    assert "".join(clusters("ตั้งราคา")) == "ตั้งราคา"
+
+
+def test_coverage_tells_a_partial_match_from_a_typo() -> None:
+    index = FaqIndex.from_phrasings(ENTRIES.items())
+    typo = index.search("how do i regster my busness")[0]
+    off_topic = index.search("how do i register to vote")[0]  # "vote" is in no entry
+    assert typo.entry_id == off_topic.entry_id == "register-business"
+    assert off_topic.coverage < 0.45 < typo.coverage
+    strict = FaqIndex.from_phrasings(ENTRIES.items(), MatchConfig(answer_coverage=0.45))
+    assert strict.match("how do i regster my busness").outcome == "answer"
+    assert strict.match("how do i register to vote").outcome != "answer"
+    # Below the offer coverage an entry is not even suggested.
+    shy = FaqIndex.from_phrasings(ENTRIES.items(), MatchConfig(grey_coverage=0.45))
+    assert shy.match("how do i register to vote").outcome == "none"
+
+
+def test_pooled_phrasings_match_words_spread_over_several_phrasings() -> None:
+    # "scan" is in one phrasing, "QR" in another: the entry's pooled phrasings hold both.
+    index = FaqIndex.from_phrasings(ENTRIES.items(), MatchConfig(centroid_weight=0.6))
+    plain = FaqIndex.from_phrasings(ENTRIES.items(), MatchConfig(centroid_weight=0.0))
+    question = "customers scan qr code"
+    assert index.search(question)[0].entry_id == "qr-payments"
+    assert index.search(question)[0].score > plain.search(question)[0].score
+
+
+def test_relative_margin_asks_when_the_runner_up_is_close() -> None:
+    cfg = MatchConfig(answer_at=0.1, grey_at=0.1, margin=0.0, relative_margin=0.25)
+    assert decide([Candidate("a", 0.2, "en", "A?"), Candidate("b", 0.16, "en", "B?")], cfg).outcome == "choices"
+    assert decide([Candidate("a", 0.2, "en", "A?"), Candidate("b", 0.1, "en", "B?")], cfg).outcome == "answer"
