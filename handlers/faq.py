@@ -13,24 +13,36 @@
 
 from __future__ import annotations
 
+import asyncio
 from enum import StrEnum
 
 from sqlalchemy import select
 
+from bot import matching
 from bot.context import Context
-from bot.i18n import LANGUAGES, N_, translator
-from bot.jobs import Job
+from bot.i18n import LANGUAGES, N_, normalise_text, translator
+from bot.jobs import Job, JobContext
 from bot.matching import Candidate, index_for
 from bot.router import Command, HasText, NoStep, Onboarded, Roles, Router, Words
 from bot.types import Button, Reply, rows
 from content import FaqEntry
-from handlers.menu import add_item
+from handlers.menu import add_item, show_menu
 from storage.faq import FaqAnswer, FaqTicket, FaqTicketMessage, FaqUnanswered, TicketStatus
 from storage.models import Role, User
 
 router = Router("faq")
 
-JOBS: list[Job] = []
+
+
+async def warm_index(jc: JobContext) -> int:
+    """Build the FAQ index at start, in a worker thread, so the first question does not stall the bot."""
+    if matching.EXTRAS_KEY not in jc.deps.extras:
+        index = await asyncio.to_thread(matching.FaqIndex.build, jc.deps.library.faq.values())
+        jc.deps.extras.setdefault(matching.EXTRAS_KEY, (jc.deps.library, index))
+    return 0
+
+
+JOBS: list[Job] = [Job("faq-index", 3600.0, warm_index)]
 
 TRAINER_ROLES = (Role.TRAINER, Role.ADMIN)
 IsTrainer = Roles(*TRAINER_ROLES)
@@ -437,6 +449,26 @@ async def trainers_only(ctx: Context) -> None:
 
 
 # --- free text anywhere --------------------------------------------------------------------------
+
+
+# Greetings and thanks in the region's languages: small talk gets the menu, not "I don't know".
+SMALL_TALK = {
+    "hi", "hello", "hey", "hallo", "good morning", "good afternoon", "good evening", "thanks", "thank you",
+    "ok", "okay", "ສະບາຍດີ", "ຂອບໃຈ", "ຂອບໃຈຫຼາຍໆ", "សួស្តី", "ជំរាបសួរ", "អរគុណ", "xin chào", "chào",
+    "chào bạn", "cảm ơn", "cám ơn", "xin chao", "cam on", "สวัสดี", "สวัสดีครับ", "สวัสดีค่ะ", "ขอบคุณ",
+    "ขอบคุณครับ", "ขอบคุณค่ะ", "halo", "hai", "selamat pagi", "selamat siang", "selamat malam", "terima kasih",
+    "makasih", "apa kabar", "မင်္ဂလာပါ", "ကျေးဇူးတင်ပါတယ်", "kumusta", "salamat", "magandang umaga",
+}
+
+
+def is_small_talk(ctx: Context) -> bool:
+    text = normalise_text(ctx.msg.text).strip().strip("!.?,~ ").casefold()
+    return text in SMALL_TALK or not any(ch.isalnum() for ch in text)  # greetings, or emoji only
+
+
+@router.on(NoStep, HasText, Onboarded, is_small_talk)
+async def small_talk(ctx: Context) -> None:
+    show_menu(ctx, ctx._("Welcome back, {name}!", name=ctx.user.name or ""))
 
 
 @router.on(NoStep, HasText, Onboarded)

@@ -236,3 +236,14 @@ async def test_free_text_in_a_flow_is_not_an_faq_question(svc: Service, senders)
         assert (await session.scalars(select(FaqAnswer))).first() is None
         name = (await session.scalars(select(UserRow.name))).one()
     assert name == "How do I register my business"
+
+
+async def test_greetings_and_emoji_get_the_menu_not_a_trainer(chat_user):
+    from tests.driver import text_of
+
+    ana = chat_user("terminal:greeter")
+    await ana.onboard(name="Ana")
+    for said in ("hello", "Xin chào!", "ສະບາຍດີ", "👍🙏"):
+        replies = await ana.say(said)
+        assert "Welcome back, Ana!" in text_of(replies)
+        assert any(b.payload == "menu:courses" for r in replies for b in r.flat_buttons)
