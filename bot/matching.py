@@ -208,10 +208,10 @@ def analyse(text: str) -> Analysed:
 @dataclass(frozen=True)
 class MatchConfig:
     # Defaults chosen on the tune half of bench/faq_eval.yaml (bench/faq_eval.py), never on the test half.
-    answer_at: float = 0.1  # best score at or above this answers...
+    answer_at: float = 0.175  # best score at or above this answers...
     margin: float = 0.0  # ...when the runner-up entry is at least this much lower
     relative_margin: float = 0.25  # ...and at least this share of the best score lower
-    answer_coverage: float = 0.0  # ...and the entry covers at least this much of the question
+    answer_coverage: float = 0.25  # ...and the entry covers at least this much of the question
     grey_at: float = 0.1  # at or above this (and not answered): "did you mean" with the top entries
     grey_coverage: float = 0.0  # entries covering less of the question are not offered at all
     choices: int = 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -104,6 +105,19 @@ def test_decide_grey_zone_offers_the_close_ones() -> None:
     assert decide([Candidate("a", 0.7, "en", "A?")], cfg).outcome == "answer"
     assert decide([Candidate("a", 0.1, "en", "A?")], cfg).outcome == "none"
     assert decide([], cfg).outcome == "none"
+
+
+def test_decide_offers_rather_than_answers_a_thin_match() -> None:
+    # Shipped defaults: a clear winner that covers little of the question is offered, not answered.
+    cfg = MatchConfig()
+    thin = [Candidate("a", 0.3, "en", "A?", coverage=cfg.answer_coverage / 2), Candidate("b", 0.1, "en", "B?")]
+    match = decide(thin, cfg)
+    assert match.outcome == "choices" and match.candidates[0].entry_id == "a"
+    covered = [replace(thin[0], coverage=cfg.answer_coverage), thin[1]]
+    assert decide(covered, cfg).outcome == "answer"
+    # Low score with full coverage: offered too.
+    low = [Candidate("a", (cfg.answer_at + cfg.grey_at) / 2, "en", "A?"), Candidate("b", 0.01, "en", "B?")]
+    assert decide(low, cfg).outcome == "choices"
 
 
 def test_index_is_built_once_per_library() -> None:
