@@ -25,7 +25,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.context import Context, Deps
-from bot.i18n import normalise_language, normalise_text
+from bot.i18n import normalise_text
 from bot.outbox import enqueue_many
 from bot.router import Router
 from bot.types import Channel, Inbound, Reply
@@ -168,9 +168,6 @@ class Engine:
                 return replace(msg, payload=user.menu[best][1])
         return msg
 
-
-def language_hint(msg: Inbound) -> str | None:
-    return normalise_language(msg.language_hint)
 
 
 def tune_gc() -> None:

@@ -212,10 +212,8 @@ async def copy_photo(ctx: Context, media: Media) -> Media:
 
 @router.on(InStep(TrainerStep.TEXT), NoPayload, *staff)
 async def got_text(ctx: Context) -> None:
-    draft = await my_broadcast(ctx, ctx.data.get("draft"), BroadcastStatus.DRAFT)
+    draft = await step_draft(ctx)
     if draft is None:
-        ctx.goto(None)
-        tools(ctx)
         return
     text = ctx.msg.text.strip()
     photo = next((m for m in ctx.msg.media if m.kind == "photo"), None)
@@ -243,6 +241,15 @@ async def my_broadcast(ctx: Context, broadcast_id: Any, *statuses: str) -> Broad
     if statuses and b.status not in statuses:
         return None
     return b
+
+
+async def step_draft(ctx: Context) -> Broadcast | None:
+    """The draft this compose step works on; if it is gone, leave the step and show the trainer tools."""
+    draft = await my_broadcast(ctx, ctx.data.get("draft"), BroadcastStatus.DRAFT)
+    if draft is None:
+        ctx.goto(None)
+        tools(ctx)
+    return draft
 
 
 def payload_id(ctx: Context, index: int = 2) -> str | None:
@@ -551,10 +558,8 @@ def parse_when(text: str, now: datetime, zone: ZoneInfo, today_words: tuple[str,
 
 @router.on(InStep(TrainerStep.WHEN), NoPayload, *staff)
 async def got_when(ctx: Context) -> None:
-    b = await my_broadcast(ctx, ctx.data.get("draft"), BroadcastStatus.DRAFT)
+    b = await step_draft(ctx)
     if b is None:
-        ctx.goto(None)
-        tools(ctx)
         return
     zone = user_zone(ctx.user, ctx.deps.settings.default_timezone)
     when = parse_when(ctx.msg.text, ctx.now, zone, ("today", ctx._("today")), ("tomorrow", ctx._("tomorrow")))
