@@ -45,6 +45,9 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
+_JSON = {"Content-Type": "application/json"}
+
+
 class AiohttpRequest(BaseRequest):
     """PTB's ``BaseRequest`` over an aiohttp ``ClientSession``."""
 
@@ -82,6 +85,7 @@ class AiohttpRequest(BaseRequest):
         if self._session is None:
             raise RuntimeError("AiohttpRequest is not initialized")
         data: Any = None
+        headers: dict[str, str] | None = None
         if request_data is not None:
             if request_data.contains_files:
                 form = aiohttp.FormData()
@@ -92,12 +96,15 @@ class AiohttpRequest(BaseRequest):
                     form.add_field(name, content, filename=filename, content_type=mimetype)
                 data = form
             else:
-                data = request_data.json_parameters
+                # The Bot API takes JSON bodies; json.dumps in C costs a fraction of form-encoding
+                # every field with urllib's quote (bench/broadcast.py: ~12% of the bot's CPU per send).
+                data = request_data.json_payload
+                headers = _JSON
         timeout = None
         if isinstance(read_timeout, int | float):
             timeout = aiohttp.ClientTimeout(total=None, connect=10, sock_read=read_timeout + 5)
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as resp:
+            async with self._session.request(method, url, data=data, headers=headers, timeout=timeout) as resp:
                 return resp.status, await resp.read()
         except TimeoutError as exc:
             raise TimedOut from exc

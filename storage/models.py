@@ -138,7 +138,7 @@ class Outbox(Base):
 
     __tablename__ = "outbox"
     __table_args__ = (
-        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_claim", "status", "broadcast_id", "id"),  # the claim walks it in order: no sort
         Index("ix_outbox_external", "channel", "external_id"),
     )
 
