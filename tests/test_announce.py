@@ -320,23 +320,19 @@ async def test_restart_after_part_of_the_expansion_neither_repeats_nor_skips(mak
     await service.outbox.drain()  # the first ten are sent
     assert sum(ch.announcements().values()) == 10
 
-    # A crash inside the third batch: its transaction is rolled back as a whole.
-    calls = 0
-    real_announcement = trainer.announcement
+    # A crash inside the third batch, after its outbox rows were written: rolled back as a whole.
+    real_enqueue_many = trainer.enqueue_many
 
-    def failing_announcement(*args: Any, **kwargs: Any) -> Any:
-        nonlocal calls
-        calls += 1
-        if calls == 3:
-            raise RuntimeError("worker killed")
-        return real_announcement(*args, **kwargs)
+    async def failing_enqueue_many(*args: Any, **kwargs: Any) -> Any:
+        await real_enqueue_many(*args, **kwargs)
+        raise RuntimeError("worker killed")
 
-    trainer.announcement = failing_announcement
+    trainer.enqueue_many = failing_enqueue_many  # type: ignore[assignment]
     try:
         with pytest.raises(RuntimeError):
             await trainer.run_broadcasts(jc, batch=5, max_batches=1)
     finally:
-        trainer.announcement = real_announcement
+        trainer.enqueue_many = real_enqueue_many  # type: ignore[assignment]
     await service.stop()
 
     again = await make_service()
