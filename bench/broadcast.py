@@ -42,12 +42,25 @@ def fake_api_process(conn: Connection, per_bot: float, per_chat: float, chat_bur
         api.flood = Flood(per_bot=per_bot, per_chat=per_chat, chat_burst=chat_burst, retry_after=1)
         await api.start()
         conn.send(api.port)
+        stalls: list[float] = []
+
+        async def probe() -> None:  # the fake's own event-loop stalls shift the times it stamps
+            while True:
+                before = time.monotonic()
+                await asyncio.sleep(0.001)
+                late = time.monotonic() - before - 0.001
+                if late > 0.01:
+                    stalls.append(late)
+
+        prober = asyncio.create_task(probe())
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, conn.recv)  # wait for "stop"
+        prober.cancel()
         sent = [c for c in api.calls if c.method == "sendMessage"]
         per_chat_count = Counter(str(c.params.get("chat_id")) for c in sent)
         times = sorted(c.at for c in sent)
-        conn.send({"per_chat": dict(per_chat_count), "times": times, "rejected_429": api.rejected_429})
+        conn.send({"per_chat": dict(per_chat_count), "times": times, "rejected_429": api.rejected_429,
+                   "fake_stall_max": max(stalls, default=0.0)})
         await api.stop()
 
     asyncio.run(main())
@@ -73,6 +86,8 @@ class Result:
     run_seconds: float
     database: str
     load: float
+    fake_stall: float
+    times: list[float]  # when the fake accepted each message
 
 
 async def populate(db: Any, users: int, now: datetime) -> int:
@@ -226,10 +241,12 @@ async def run(args: argparse.Namespace) -> Result:
         best = max(best, i - j + 1)
     return Result(args.users, args.rate, accepted, span, achieved, achieved / args.rate, best,
                   fake["rejected_429"], retried, lost, doubled, expand_seconds, run_seconds,
-                  "PostgreSQL" if url.startswith("postgresql") else "SQLite", os.getloadavg()[0])
+                  "PostgreSQL" if url.startswith("postgresql") else "SQLite", os.getloadavg()[0],
+                  fake["fake_stall_max"], fake["times"])
 
 
-def table(r: Result, args: argparse.Namespace) -> str:
+def table(rounds: list[Result], args: argparse.Namespace) -> str:
+    r = sorted(rounds, key=lambda x: x.ratio)[len(rounds) // 2]  # the median round
     return "\n".join([
         "# Broadcast benchmark",
         "",
@@ -238,8 +255,13 @@ def table(r: Result, args: argparse.Namespace) -> str:
         f"{args.rate:g} msg/s per bot and {args.chat_rate:g} msg/s per chat (burst {args.chat_burst}) "
         "with real 429 answers; the bot configured to the same limits).",
         "",
+        f"{len(rounds)} rounds; the table shows the median round by achieved / allowed.",
+        "",
         "| measure | value |",
         "| --- | --- |",
+        f"| achieved / allowed, every round | {', '.join(f'{x.ratio:.3f}' for x in rounds)} |",
+        f"| 429s, every round | {', '.join(str(x.rejected_429) for x in rounds)} |",
+        f"| lost / doubled, every round | {', '.join(f'{x.lost}/{x.doubled}' for x in rounds)} |",
         f"| recipients | {r.users:,} |",
         f"| messages accepted by the API | {r.accepted:,} |",
         f"| allowed rate | {r.allowed:g} msg/s |",
@@ -250,8 +272,10 @@ def table(r: Result, args: argparse.Namespace) -> str:
         f"| 429s retried by the outbox | {r.retried_429} |",
         f"| lost | **{r.lost}** (goal 0) |",
         f"| doubled | **{r.doubled}** (goal 0) |",
-        f"| expansion into the outbox (job, batches of 500) | {r.expand_seconds:.1f} s |",
+        "| expansion into the outbox (job, batches of 100, taking turns with the sending once 2,000 are ahead) "
+        f"| {r.expand_seconds:.1f} s |",
         f"| run time (job start to last message written back) | {r.run_seconds:.1f} s |",
+        f"| fake Bot API's longest event-loop stall (shifts the times it counts) | {r.fake_stall * 1000:.0f} ms |",
         f"| machine | {os.cpu_count()} CPUs, load average {r.load:.1f} at the end of the run |",
         "",
     ])
@@ -263,6 +287,8 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=600.0, help="per-bot limit, msg/s (Telegram: 30)")
     parser.add_argument("--chat-rate", type=float, default=1.0, help="per-chat limit, msg/s (Telegram: 1)")
     parser.add_argument("--chat-burst", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--times", default=None, help="write the fake's accept times (monotonic s) to this file")
     parser.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
     parser.add_argument("--verbose", action="store_true", help="print the outbox's progress every second")
     parser.add_argument("--expand-first", action="store_true", help="expand before sending starts")
@@ -272,12 +298,18 @@ def main() -> int:
     import logging
 
     logging.basicConfig(level=logging.WARNING)
-    result = asyncio.run(run(args))
-    text = table(result, args)
+    results = []
+    for i in range(args.rounds):
+        results.append(asyncio.run(run(args)))
+        if args.times:  # for a closer look: when each message was accepted, one per line
+            Path(args.times).write_text("".join(f"{t:.6f}\n" for t in results[-1].times))
+        print(f"round {i + 1}: {results[-1].ratio:.3f} of the rate, {results[-1].rejected_429} 429s", file=sys.stderr)
+    text = table(results, args)
     print(text)
     if args.out:
         Path(args.out).write_text(text)
-    ok = result.ratio >= 0.95 and result.lost == 0 and result.doubled == 0
+    median = sorted(x.ratio for x in results)[len(results) // 2]
+    ok = median >= 0.95 and all(x.lost == 0 and x.doubled == 0 for x in results)
     return 0 if ok else 1
 
 
