@@ -14,15 +14,19 @@ How a question is scored against the FAQ:
 3. **Retrieval**: an inverted index (compact arrays) gives the cosine of the question with every
    phrasing of every entry in every language; the rarest n-grams go first and, on very large
    libraries, common ones are only added for the best candidates.
-4. **Rerank** (Latin-script words): a soft TF-IDF over words, where a word matches a phrasing's word
-   when rapidfuzz's ratio is high enough (typos) and counts by its IDF.
+4. **Rerank** (Latin-script words, optional: ``word_weight``, 0 by default since the tune half did no
+   better with it): a soft TF-IDF over words, where a word matches a phrasing's word when rapidfuzz's
+   ratio is high enough (typos) and counts by its IDF.
 5. An entry's score blends its best phrasing's with its **pooled phrasings** per language (words of a
    question spread over several phrasings), then is multiplied by the entry's **coverage** of the
    question (its rare n-grams and words, typos allowed, found anywhere in the entry) to the power
    ``coverage_weight``: "register to vote" shares "register" with register-business but "vote" with
-   no entry, so it scores low. Above ``answer_at`` (clear of the runner-up by ``margin`` and by
-   ``relative_margin`` of the score) → answer; above ``grey_at`` → "did you mean" with the top
-   entries; below → no answer. The defaults were chosen on the tune half of the bench only.
+   no entry, so it scores low. A question in a script without spaces has its scores multiplied by
+   ``unspaced_scale`` (its code-point n-grams overlap less than spaced words do, so its cosines run
+   lower: one set of thresholds then serves every script). Above ``answer_at`` (clear of the
+   runner-up by ``margin`` and by ``relative_margin`` of the score, covering ``answer_coverage``)
+   → answer; above ``grey_at`` → "did you mean" with the top entries; below → no answer. The
+   defaults were chosen on the tune half of the bench only.
 
 Everything is pure Python plus rapidfuzz. A question in a language an entry has no phrasings in can
 still match that entry's phrasings in another language (Malay ↔ Indonesian share most words); the
@@ -208,22 +212,25 @@ def analyse(text: str) -> Analysed:
 @dataclass(frozen=True)
 class MatchConfig:
     # Defaults chosen on the tune half of bench/faq_eval.yaml (bench/faq_eval.py), never on the test half.
-    answer_at: float = 0.175  # best score at or above this answers...
+    answer_at: float = 0.2  # best score at or above this answers...
     margin: float = 0.0  # ...when the runner-up entry is at least this much lower
     relative_margin: float = 0.25  # ...and at least this share of the best score lower
-    answer_coverage: float = 0.25  # ...and the entry covers at least this much of the question
-    grey_at: float = 0.1  # at or above this (and not answered): "did you mean" with the top entries
+    answer_coverage: float = 0.0  # ...and the entry covers at least this much of the question
+    grey_at: float = 0.2  # at or above this (and not answered): "did you mean" with the top entries
     grey_coverage: float = 0.0  # entries covering less of the question are not offered at all
     choices: int = 3
     choice_window: float = 0.2  # offer entries within this of the best one
-    answer_weight: float = 0.5  # answers' sentences count as phrasings, scores times this (0: not at all)
-    word_weight: float = 0.5  # share of the soft word score for Latin-script text
+    answer_weight: float = 0.0  # answers' sentences count as phrasings, scores times this (0: not at all)
+    word_weight: float = 0.0  # share of the soft word score for Latin-script text (0: n-grams alone)
     word_similarity: float = 80.0  # rapidfuzz ratio for two words to count as the same (typos)
     rerank: int = 40  # phrasings rescored with the word score
     centroid_weight: float = 0.6  # share of the entry's pooled phrasings (per language) in its score
     coverage_weight: float = 0.5  # exponent of the entry's coverage of the question (0: ignore coverage)
     word_coverage: float = 0.5  # share of word coverage (vs n-gram coverage) for spaced-script text
     coverage_entries: int = 8  # best entries rescored by coverage
+    # Scores of a question in a script without spaces times this (its n-gram cosines run lower than
+    # those of spaced words: one threshold for all scripts); partly unspaced text gets a partial scale.
+    unspaced_scale: float = 2.0
     posting_budget: int = 20_000  # postings read before common n-grams go to the candidates only
     candidates: int = 200
 
@@ -539,9 +546,10 @@ class FaqIndex:
         word_share = analysed.spaced_share * cfg.word_coverage
         rare_grams = self._rarity(analysed.features)
         rare_words = self._rarity(analysed.words, "w")
+        scale = cfg.unspaced_scale ** (1 - analysed.spaced_share)
         for number, (score, doc) in ranked:
             coverage = self._coverage(number, rare_grams, rare_words, word_share)
-            score *= coverage ** cfg.coverage_weight
+            score *= coverage ** cfg.coverage_weight * scale
             out.append(Candidate(self.entry_ids[number], round(score, 4), doc.language, doc.text, round(coverage, 4)))
         return sorted(out, key=lambda c: -c.score)[:limit]
 

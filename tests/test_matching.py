@@ -108,8 +108,8 @@ def test_decide_grey_zone_offers_the_close_ones() -> None:
 
 
 def test_decide_offers_rather_than_answers_a_thin_match() -> None:
-    # Shipped defaults: a clear winner that covers little of the question is offered, not answered.
-    cfg = MatchConfig()
+    # With an answer coverage: a clear winner that covers little of the question is offered, not answered.
+    cfg = MatchConfig(answer_at=0.2, grey_at=0.1, answer_coverage=0.25)
     thin = [Candidate("a", 0.3, "en", "A?", coverage=cfg.answer_coverage / 2), Candidate("b", 0.1, "en", "B?")]
     match = decide(thin, cfg)
     assert match.outcome == "choices" and match.candidates[0].entry_id == "a"
@@ -188,3 +188,12 @@ def test_relative_margin_asks_when_the_runner_up_is_close() -> None:
     cfg = MatchConfig(answer_at=0.1, grey_at=0.1, margin=0.0, relative_margin=0.25)
     assert decide([Candidate("a", 0.2, "en", "A?"), Candidate("b", 0.16, "en", "B?")], cfg).outcome == "choices"
     assert decide([Candidate("a", 0.2, "en", "A?"), Candidate("b", 0.1, "en", "B?")], cfg).outcome == "answer"
+
+
+def test_unspaced_scale_lifts_scripts_without_spaces_only() -> None:
+    plain = FaqIndex.from_phrasings(ENTRIES.items(), MatchConfig(unspaced_scale=1.0))
+    scaled = FaqIndex.from_phrasings(ENTRIES.items(), MatchConfig(unspaced_scale=2.0))
+    thai = "ตั้งราคาสินค้ายังไง"
+    assert scaled.search(thai)[0].score == pytest.approx(2 * plain.search(thai)[0].score, rel=1e-3)
+    english = "how do i regster my busness"
+    assert scaled.search(english)[0].score == plain.search(english)[0].score
