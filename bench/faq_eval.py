@@ -48,6 +48,7 @@ FALSE_MAX = 0.03
 GREY_PENALTY = 0.5
 Z_ONE_SIDED_95 = 1.645
 UNSPACED_SCALES = (1.0, 1.5, 2.0, 2.5)  # MatchConfig.unspaced_scale values tried
+OUT_OF_SCOPE_WEIGHTS = (0.8, 1.0, 1.25)  # MatchConfig.out_of_scope_weight values tried
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def _first_two(items: Sequence[Item], found: dict[str, list[Candidate]], grey_co
         got = found[item.q]
         if grey_coverage > 0:
             got = [c for c in got if c.coverage >= grey_coverage] or [replace(c, score=0.0) for c in got]
-        if not got:
+        if not got or not got[0].in_scope:  # nothing, or an out-of-scope example first: outcome none
             out.append((-1.0, 0.0, 0.0, False, item.expect is None))
             continue
         second = got[1].score if len(got) > 1 else 0.0
@@ -220,10 +221,14 @@ def tune_single(items: Sequence[Item], found: dict[str, list[Candidate]]) -> Mat
 
 
 class Baseline:
-    def __init__(self, entries: Iterable[FaqEntry]) -> None:
+    """Every phrasing of the entries (and of the out-of-scope examples: the same knowledge as ours)."""
+
+    def __init__(self, entries: Iterable[FaqEntry], out_of_scope: Iterable[FaqEntry] = ()) -> None:
         self.choices: list[str] = []
         self.owners: list[tuple[str, str]] = []
-        for entry in entries:
+        negatives = list(out_of_scope)
+        self.out_of_scope = {e.id for e in negatives}
+        for entry in [*entries, *negatives]:
             for lang, phrasings in entry.questions.items():
                 for p in phrasings:
                     self.choices.append(p)
@@ -235,7 +240,7 @@ class Baseline:
         for text, value, i in got:
             entry_id, lang = self.owners[i]
             if entry_id not in out:
-                out[entry_id] = Candidate(entry_id, value / 100, lang, text)
+                out[entry_id] = Candidate(entry_id, value / 100, lang, text, in_scope=entry_id not in self.out_of_scope)
         return sorted(out.values(), key=lambda c: -c.score)[:limit]
 
     def extract_one(self, q: str) -> tuple[str, float] | None:
@@ -301,6 +306,8 @@ def timed(fn: Callable[[str], object], queries: list[str], repeat: int = 1) -> l
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--eval", type=Path, default=ROOT / "bench" / "faq_eval.yaml")
+    parser.add_argument("--fresh", type=Path, default=ROOT / "bench" / "faq_eval_fresh.yaml",
+                        help="a second labelled set, reported only (never tuned on)")
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--out", type=Path, default=Path("/work/brief/bench_faq.md"))
     parser.add_argument("--entries", type=int, default=10_000)
@@ -311,8 +318,10 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         print("content problems:", *problems[:10], sep="\n  ")
     entries = list(library.faq.values())
+    negatives = list(library.out_of_scope.values())
     items = load_items(args.eval)
-    unknown = sorted({i.expect for i in items if i.expect and i.expect not in library.faq})
+    fresh = load_items(args.fresh) if args.fresh and args.fresh.exists() else []
+    unknown = sorted({i.expect for i in [*items, *fresh] if i.expect and i.expect not in library.faq})
     tune = [i for i in items if i.half == "tune"]
     test = [i for i in items if i.half == "test"]
     out: list[str] = []
@@ -326,9 +335,14 @@ def main(argv: list[str] | None = None) -> int:
     say()
     where = args.content.relative_to(ROOT) if args.content.is_relative_to(ROOT) else args.content
     say(f"Library: {len(entries)} entries from `{where}`; "
-        f"{sum(len(p) for e in entries for p in e.questions.values())} phrasings. "
+        f"{sum(len(p) for e in entries for p in e.questions.values())} phrasings; {len(negatives)} out-of-scope "
+        f"examples ({sum(len(p) for e in negatives for p in e.questions.values())} phrasings). "
         f"Eval set: {len(items)} questions ({sum(i.expect is None for i in items)} labelled none) in "
         f"{', '.join(langs)}; split by a hash of the question into tune {len(tune)} / test {len(test)}.")
+    if fresh:
+        say(f"Fresh set (`{args.fresh.name}`): {len(fresh)} questions ({sum(i.expect is None for i in fresh)} "
+            f"labelled none) in {', '.join(sorted({i.lang for i in fresh}))}, written later by someone who saw "
+            "neither the FAQ phrasings, the out-of-scope examples nor the first set; never tuned on.")
     if unknown:
         say(f"Warning: eval items expect entries not in the library: {', '.join(unknown)}")
     say()
@@ -350,31 +364,37 @@ def main(argv: list[str] | None = None) -> int:
             for centroid_weight in (0.3, 0.6):
                 base = replace(shipped, word_weight=word_weight, answer_weight=answer_weight,
                                centroid_weight=centroid_weight)
-                index = FaqIndex.build(entries, base)
+                index = FaqIndex.build(entries, base, negatives)
                 for unspaced_scale in UNSPACED_SCALES:
-                    scaled = replace(base, unspaced_scale=unspaced_scale)
-                    index.config = scaled
-                    found = {i.q: index.search(i.q, limit=5) for i in items}
-                    cfg, s = tune_thresholds(tune, found, scaled)
-                    candidates.append((s.tuning_key(), cfg, found))
-    _, tuned, tuned_found = max(candidates, key=lambda c: c[0])
-    index = FaqIndex.build(entries, shipped)
-    shipped_found = {i.q: index.search(i.q, limit=5) for i in items}
+                    for oos_weight in OUT_OF_SCOPE_WEIGHTS if negatives else (1.0,):
+                        scaled = replace(base, unspaced_scale=unspaced_scale, out_of_scope_weight=oos_weight)
+                        index.config = scaled
+                        found = {i.q: index.search(i.q, limit=5) for i in tune}
+                        cfg, s = tune_thresholds(tune, found, scaled)
+                        candidates.append((s.tuning_key(), cfg, found))
+    _, tuned, _ = max(candidates, key=lambda c: c[0])
+    everything = [*items, *fresh]
+    index = FaqIndex.build(entries, tuned, negatives)
+    tuned_found = {i.q: index.search(i.q, limit=5) for i in everything}
+    index = FaqIndex.build(entries, shipped, negatives)
+    shipped_found = {i.q: index.search(i.q, limit=5) for i in everything}
 
-    baseline = Baseline(entries)
-    base_found = {i.q: baseline.search(i.q) for i in items}
+    baseline = Baseline(entries, negatives)
+    base_found = {i.q: baseline.search(i.q, limit=5) for i in everything}
     base_cfg, _ = tune_thresholds(tune, base_found, MatchConfig(choice_window=0.1))
     single: dict[str, list[Candidate]] = {}
-    for i in items:
+    for i in everything:
         one = baseline.extract_one(i.q)
-        single[i.q] = [Candidate(one[0], one[1] / 100, "?", "")] if one else []
+        single[i.q] = [Candidate(one[0], one[1] / 100, "?", "", in_scope=one[0] not in baseline.out_of_scope)
+                       ] if one else []
     single_cfg = tune_single(tune, single)
 
     def cfg_text(c: MatchConfig) -> str:
         return (f"answer ≥ {c.answer_at:.3f} (margin ≥ {c.margin:.2f} and ≥ {c.relative_margin:.0%} of the score, "
                 f"coverage ≥ {c.answer_coverage:.2f}), grey ≥ {c.grey_at:.3f} (coverage ≥ {c.grey_coverage:.2f}), "
                 f"word weight {c.word_weight}, answer weight {c.answer_weight}, centroid weight "
-                f"{c.centroid_weight}, coverage exponent {c.coverage_weight}, unspaced-script scale {c.unspaced_scale}")
+                f"{c.centroid_weight}, coverage exponent {c.coverage_weight}, unspaced-script scale "
+                f"{c.unspaced_scale}, out-of-scope weight {c.out_of_scope_weight}")
 
     say("| method | half | n | top-1 | strict | false | grey |")
     say("|---|---|---|---|---|---|---|")
@@ -385,8 +405,9 @@ def main(argv: list[str] | None = None) -> int:
         ("rapidfuzz WRatio extractOne, one threshold", single, single_cfg),
     ]
     for name, found, cfg in rows_spec:
-        for half, subset in (("tune", tune), ("test", test), ("all", items)):
-            say(f"| {name} | {half} | {score(subset, found, cfg).row()} |")
+        for half, subset in (("tune", tune), ("test", test), ("all", items), ("fresh", fresh)):
+            if subset:
+                say(f"| {name} | {half} | {score(subset, found, cfg).row()} |")
     say()
     say(f"- shipped defaults (bot/matching.py MatchConfig): {cfg_text(shipped)}")
     say(f"- tuned on the tune half: {cfg_text(tuned)}")
@@ -395,30 +416,32 @@ def main(argv: list[str] | None = None) -> int:
     say(f"- baseline extractOne: answer when WRatio ≥ {single_cfg.answer_at * 100:.1f}, else none")
     say()
 
-    say("Per language (all items; shipped defaults vs the extractOne baseline):")
+    say("Per language (both sets; shipped defaults vs the extractOne baseline):")
     say()
     say("| lang | n | top-1 | strict | false | grey | baseline top-1 | baseline false |")
     say("|---|---|---|---|---|---|---|---|")
-    for lang in langs:
-        subset = [i for i in items if i.lang == lang]
+    for lang in sorted({i.lang for i in everything}):
+        subset = [i for i in everything if i.lang == lang]
         ours = score(subset, shipped_found, shipped)
         theirs = score(subset, single, single_cfg)
         say(f"| {lang} | {ours.row()} | {theirs.rate(theirs.top1):.1%} | {theirs.rate(theirs.false):.1%} |")
     say()
 
     misses = []
-    for item in items:
+    for item in everything:
         m = decide(shipped_found[item.q], shipped)
         best = m.best.entry_id if m.best else None
         wrong = (item.expect is None and m.outcome != "none") or (
             item.expect is not None and (m.outcome == "none" or best != item.expect))
         if wrong:
-            misses.append(f"| {item.lang} | {item.q} | {item.expect or 'none'} | {m.outcome} "
-                          f"{best or ''} {m.best.score if m.best else ''} |")
+            first = shipped_found[item.q][0] if shipped_found[item.q] else None
+            why = f" (out of scope: {first.entry_id})" if first and not first.in_scope else ""
+            misses.append(f"| {'fresh' if item in fresh else item.half} | {item.lang} | {item.q} | "
+                          f"{item.expect or 'none'} | {m.outcome} {best or ''} {m.best.score if m.best else ''}{why} |")
     say(f"Misses of the shipped matcher ({len(misses)}):")
     say()
-    say("| lang | question | expected | got |")
-    say("|---|---|---|---|")
+    say("| set | lang | question | expected | got |")
+    say("|---|---|---|---|---|")
     out.extend(misses)
     print(f"({len(misses)} misses written to the report)")
     say()

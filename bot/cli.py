@@ -58,7 +58,8 @@ def _content_check(args: argparse.Namespace, settings: Settings) -> int:
     missing = library.missing_translations()
     total = library.text_count()
     print(f"{len(library.courses)} courses, {sum(len(c.lessons) for c in library.courses.values())} lessons, "
-          f"{len(library.faq)} FAQ entries, {len(problems)} problems")
+          f"{len(library.faq)} FAQ entries, {len(library.out_of_scope)} out-of-scope examples, "
+          f"{len(problems)} problems")
     print(f"translations missing per language (of {total} texts): "
           + ", ".join(f"{lang} {missing[lang]}" for lang in CONTENT_LANGUAGES))
     return 1 if problems else 0

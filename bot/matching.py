@@ -27,6 +27,9 @@ How a question is scored against the FAQ:
    runner-up by ``margin`` and by ``relative_margin`` of the score, covering ``answer_coverage``)
    → answer; above ``grey_at`` → "did you mean" with the top entries; below → no answer. The
    defaults were chosen on the tune half of the bench only.
+6. **Out-of-scope examples** (content topic ``out-of-scope``: "register my motorbike", "gold price
+   today") are indexed like entries but never answered nor offered: when one matches best the outcome
+   is no answer (a person is offered), and as a runner-up it narrows the margin an entry needs.
 
 Everything is pure Python plus rapidfuzz. A question in a language an entry has no phrasings in can
 still match that entry's phrasings in another language (Malay ↔ Indonesian share most words); the
@@ -51,7 +54,7 @@ from rapidfuzz import fuzz, process
 
 if TYPE_CHECKING:
     from bot.context import Deps
-    from content import FaqEntry
+    from content import FaqEntry, Library
 
 # Scripts written without spaces between words.
 _UNSPACED_RANGES = (
@@ -231,6 +234,8 @@ class MatchConfig:
     # Scores of a question in a script without spaces times this (its n-gram cosines run lower than
     # those of spaced words: one threshold for all scripts); partly unspaced text gets a partial scale.
     unspaced_scale: float = 2.0
+    # Out-of-scope examples (content topic out-of-scope) score times this: 1 treats them like entries.
+    out_of_scope_weight: float = 1.0
     posting_budget: int = 20_000  # postings read before common n-grams go to the candidates only
     candidates: int = 200
 
@@ -242,6 +247,7 @@ class Candidate:
     language: str  # the language of the phrasing that matched best
     phrasing: str
     coverage: float = 1.0  # how much of the question the entry's phrasings cover (0..1)
+    in_scope: bool = True  # False: an out-of-scope example (a question the FAQ does not answer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,12 +288,22 @@ class FaqIndex:
     # Each entry's documents are contiguous: its phrasings are docs[starts[e]:ends[e]] (answers follow).
     starts: array[int] = field(default_factory=lambda: array("i"))
     ends: array[int] = field(default_factory=lambda: array("i"))
+    out_of_scope: frozenset[str] = frozenset()  # ids of out-of-scope examples (never answered)
 
     @classmethod
-    def build(cls, entries: Iterable[FaqEntry], config: MatchConfig | None = None) -> FaqIndex:
+    def build(cls, entries: Iterable[FaqEntry], config: MatchConfig | None = None,
+              out_of_scope: Iterable[FaqEntry] = ()) -> FaqIndex:
         entries = list(entries)
+        negatives = list(out_of_scope)
         answers = {e.id: dict(e.answer) for e in entries}
-        return cls.from_phrasings(((e.id, e.questions) for e in entries), config, answers)
+        index = cls.from_phrasings(((e.id, e.questions) for e in [*entries, *negatives]), config, answers)
+        index.out_of_scope = frozenset(e.id for e in negatives)
+        return index
+
+    @classmethod
+    def for_library(cls, library: Library, config: MatchConfig | None = None) -> FaqIndex:
+        """The library's entries and its out-of-scope examples."""
+        return cls.build(library.faq.values(), config, library.out_of_scope.values())
 
     @classmethod
     def from_phrasings(
@@ -550,32 +566,40 @@ class FaqIndex:
         for number, (score, doc) in ranked:
             coverage = self._coverage(number, rare_grams, rare_words, word_share)
             score *= coverage ** cfg.coverage_weight * scale
-            out.append(Candidate(self.entry_ids[number], round(score, 4), doc.language, doc.text, round(coverage, 4)))
+            entry_id = self.entry_ids[number]
+            in_scope = entry_id not in self.out_of_scope
+            if not in_scope:
+                score *= cfg.out_of_scope_weight
+            out.append(Candidate(entry_id, round(score, 4), doc.language, doc.text, round(coverage, 4), in_scope))
         return sorted(out, key=lambda c: -c.score)[:limit]
 
     def match(self, question: str) -> Match:
         cfg = self.config
-        found = self.search(question, limit=max(cfg.choices, 3))
+        found = self.search(question, limit=max(cfg.choices, 3) + 2)  # room for out-of-scope examples
         return decide(found, cfg)
 
 
 def decide(found: list[Candidate], cfg: MatchConfig) -> Match:
+    """Answer, "did you mean" or none. An out-of-scope example matching best means none (its nearest
+    entries kept as misses); as a runner-up it counts in the margin an answer needs; it is never offered."""
     if cfg.grey_coverage > 0:
         found = [c for c in found if c.coverage >= cfg.grey_coverage] or [
             replace(c, score=0.0) for c in found]  # kept as nearest misses, never offered
     if not found:
         return Match("none", ())
     first = found[0]
+    if not first.in_scope:
+        return Match("none", tuple(c for c in found if c.in_scope)[: cfg.choices])
     second = found[1].score if len(found) > 1 else 0.0
     gap = first.score - second
     if (first.score >= cfg.answer_at and gap >= cfg.margin and gap >= cfg.relative_margin * first.score
             and first.coverage >= cfg.answer_coverage):
         return Match("answer", (first,))
     if first.score >= cfg.grey_at:
-        offered = tuple(c for c in found[: cfg.choices] if c.score >= max(cfg.grey_at * 0.8,
-                                                                           first.score - cfg.choice_window))
+        offered = tuple(c for c in found[: cfg.choices] if c.in_scope and c.score >= max(
+            cfg.grey_at * 0.8, first.score - cfg.choice_window))
         return Match("choices", offered)
-    return Match("none", tuple(found[: cfg.choices]))
+    return Match("none", tuple(c for c in found if c.in_scope)[: cfg.choices])
 
 
 EXTRAS_KEY = "faq_index"
@@ -586,6 +610,6 @@ def index_for(deps: Deps, config: MatchConfig | None = None) -> FaqIndex:
     cached: Any = deps.extras.get(EXTRAS_KEY)
     if isinstance(cached, tuple) and cached[0] is deps.library and isinstance(cached[1], FaqIndex):
         return cached[1]
-    index = FaqIndex.build(deps.library.faq.values(), config)
+    index = FaqIndex.for_library(deps.library, config)
     deps.extras[EXTRAS_KEY] = (deps.library, index)
     return index

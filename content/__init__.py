@@ -25,6 +25,7 @@ CHOICE_MAX = 60
 FEEDBACK_MAX = 300
 ANSWER_MAX = 900
 TITLE_MAX = 120
+OUT_OF_SCOPE = "out-of-scope"  # FAQ topic of examples the FAQ does not answer
 
 
 class Text(dict[str, str]):
@@ -110,6 +111,9 @@ class Library:
     root: Path
     courses: dict[str, Course] = field(default_factory=dict)
     faq: dict[str, FaqEntry] = field(default_factory=dict)
+    # Questions the FAQ does not answer (topic ``out-of-scope``, no answer): when one matches best,
+    # the bot says it cannot answer and offers a person instead of a wrong entry.
+    out_of_scope: dict[str, FaqEntry] = field(default_factory=dict)
 
     def ordered_courses(self) -> list[Course]:
         return sorted(self.courses.values(), key=lambda c: (c.order, c.id))
@@ -337,9 +341,16 @@ def _faq(check: _Checker, data: Any, library: Library) -> None:
             check.problem(getattr(data, "line", 0), "each FAQ entry must be a map")
             continue
         entry_id = check.ident(raw, "id", "an FAQ entry")
-        if entry_id in library.faq:
+        if entry_id in library.faq or entry_id in library.out_of_scope:
             check.problem(check.line_of(raw, "id"), f"FAQ id '{entry_id}' is used twice")
-        answer = check.text(raw, "answer", f"FAQ '{entry_id}'", ANSWER_MAX)
+        out_of_scope = raw.get("topic") == OUT_OF_SCOPE
+        if out_of_scope:
+            answer = Text()
+            if "answer" in raw:
+                check.problem(check.line_of(raw, "answer"),
+                              f"FAQ '{entry_id}' is out of scope: it has no answer (the bot offers a person)")
+        else:
+            answer = check.text(raw, "answer", f"FAQ '{entry_id}'", ANSWER_MAX)
         raw_questions = raw.get("questions")
         questions: dict[str, tuple[str, ...]] = {}
         line = check.line_of(raw, "questions")
@@ -358,8 +369,9 @@ def _faq(check: _Checker, data: Any, library: Library) -> None:
                 questions[lang] = tuple(unicodedata.normalize("NFC", p.strip()) for p in phrasings)
             if REQUIRED_LANGUAGE not in questions:
                 check.problem(line, f"FAQ '{entry_id}' has no English questions")
-        if entry_id and entry_id not in library.faq:
-            library.faq[entry_id] = FaqEntry(entry_id, str(raw.get("topic", "other")), questions, answer)
+        if entry_id and entry_id not in library.faq and entry_id not in library.out_of_scope:
+            entry = FaqEntry(entry_id, str(raw.get("topic", "other")), questions, answer)
+            (library.out_of_scope if out_of_scope else library.faq)[entry_id] = entry
 
 
 def load_library(root: Path | str) -> tuple[Library, list[Problem]]:

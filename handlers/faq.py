@@ -37,7 +37,7 @@ router = Router("faq")
 async def warm_index(jc: JobContext) -> int:
     """Build the FAQ index at start, in a worker thread, so the first question does not stall the bot."""
     if matching.EXTRAS_KEY not in jc.deps.extras:
-        index = await asyncio.to_thread(matching.FaqIndex.build, jc.deps.library.faq.values())
+        index = await asyncio.to_thread(matching.FaqIndex.for_library, jc.deps.library)
         jc.deps.extras.setdefault(matching.EXTRAS_KEY, (jc.deps.library, index))
     return 0
 

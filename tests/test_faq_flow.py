@@ -47,6 +47,10 @@ FAQ = """
   answer:
     en: Ask your bank for a merchant QR code.
     id: Minta kode QR merchant ke bank Anda.
+- id: oos-vehicle-registration
+  topic: out-of-scope
+  questions:
+    en: ["How do I register my motorbike?", "renew the registration papers of my car"]
 """
 
 WA = "whatsapp:+8562055512345"
@@ -124,6 +128,22 @@ async def test_grey_zone_offers_choices(svc: Service, senders, address: str) -> 
     async with svc.db.read() as session:
         logged = (await session.scalars(select(FaqUnanswered))).one()
     assert logged.question == question and logged.chosen_entry_id == "ship-cost"
+
+
+@pytest.mark.parametrize("address", [TG, WA])
+async def test_out_of_scope_question_gets_a_person_not_a_wrong_answer(svc: Service, senders, address: str) -> None:
+    ana = person(svc, senders, address)
+    await ana.onboard()
+    replies = await ana.say("where do i register my motorbike")
+    assert "don't know" in text_of(replies)
+    assert "business registration office" not in text_of(replies)
+    assert not any(p.startswith("faq:show:") for p in buttons(replies))
+    assert any(p.startswith("faq:human:q:") for p in buttons(replies))
+    replies = await ana.say("how do i register my busines")  # the entry it resembles still answers
+    assert "business registration office" in text_of(replies)
+    async with svc.db.read() as session:
+        logged = (await session.scalars(select(FaqUnanswered))).one()
+    assert logged.outcome == "none" and logged.question == "where do i register my motorbike"
 
 
 async def test_unknown_question_goes_to_a_trainer_who_answers_through_the_bot(svc: Service, senders) -> None:

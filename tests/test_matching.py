@@ -197,3 +197,72 @@ def test_unspaced_scale_lifts_scripts_without_spaces_only() -> None:
     assert scaled.search(thai)[0].score == pytest.approx(2 * plain.search(thai)[0].score, rel=1e-3)
     english = "how do i regster my busness"
     assert scaled.search(english)[0].score == plain.search(english)[0].score
+
+
+OUT_OF_SCOPE = {
+    "oos-vehicle-registration": {
+        "en": ["how do I register my motorbike", "renew the registration of my car"],
+        "lo": ["ຈົດທະບຽນລົດຈັກແນວໃດ"],
+    },
+}
+
+
+def test_out_of_scope_example_first_means_no_answer_and_is_never_offered() -> None:
+    plain = FaqIndex.from_phrasings(ENTRIES.items())
+    index = FaqIndex.from_phrasings([*ENTRIES.items(), *OUT_OF_SCOPE.items()])
+    index.out_of_scope = frozenset(OUT_OF_SCOPE)
+    question = "where to register my motorbike licence"
+    assert plain.match(question).best.entry_id == "register-business"  # type: ignore[union-attr]
+    assert plain.match(question).outcome == "answer"  # without the example: a wrong answer
+    assert plain.match("ຈົດທະບຽນລົດຈັກແນວໃດ").outcome == "answer"
+    found = index.search(question)
+    assert found[0].entry_id == "oos-vehicle-registration" and not found[0].in_scope
+    match = index.match(question)
+    assert match.outcome == "none"
+    assert all(c.in_scope for c in match.candidates)  # kept as nearest misses, never the example
+    assert index.match("ຈົດທະບຽນລົດຈັກແນວໃດ").outcome == "none"
+    # Real questions still answer.
+    assert index.match("how do i regster my busness").outcome == "answer"
+    assert index.match("ຂ້ອຍຈະຈົດທະບຽນທຸລະກິດແນວໃດ").best.entry_id == "register-business"  # type: ignore[union-attr]
+
+
+def test_out_of_scope_runner_up_narrows_the_margin_and_is_not_a_choice() -> None:
+    cfg = MatchConfig(answer_at=0.1, grey_at=0.1, margin=0.0, relative_margin=0.25)
+    close = [Candidate("a", 0.2, "en", "A?"), Candidate("oos-x", 0.17, "en", "X?", in_scope=False),
+             Candidate("b", 0.16, "en", "B?")]
+    match = decide(close, cfg)
+    assert match.outcome == "choices"
+    assert [c.entry_id for c in match.candidates] == ["a", "b"]
+    assert decide([Candidate("oos-x", 0.5, "en", "X?", in_scope=False), *close], cfg).outcome == "none"
+    # The weight scales the examples only.
+    heavy = replace(cfg, out_of_scope_weight=0.5)
+    index = FaqIndex.from_phrasings([*ENTRIES.items(), *OUT_OF_SCOPE.items()], heavy)
+    index.out_of_scope = frozenset(OUT_OF_SCOPE)
+    light = FaqIndex.from_phrasings([*ENTRIES.items(), *OUT_OF_SCOPE.items()], cfg)
+    light.out_of_scope = frozenset(OUT_OF_SCOPE)
+    question = "register my motorbike"
+    by_id = {c.entry_id: c.score for c in index.search(question)}
+    same = {c.entry_id: c.score for c in light.search(question)}
+    assert by_id["oos-vehicle-registration"] == pytest.approx(same["oos-vehicle-registration"] / 2, rel=1e-3)
+    assert by_id["register-business"] == same["register-business"]
+
+
+def test_library_keeps_out_of_scope_examples_apart(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    root = tmp_path / "content"
+    shutil.copytree(TEST_CONTENT, root)
+    (root / "faq" / "out-of-scope.yaml").write_text(
+        "- id: oos-gold\n  topic: out-of-scope\n  questions:\n    en: [gold price today, how much is gold]\n"
+        "- id: oos-bad\n  topic: out-of-scope\n  questions:\n    en: [weather]\n  answer:\n    en: Sunny.\n"
+        "- id: change-language\n  topic: out-of-scope\n  questions:\n    en: [anything]\n",
+        encoding="utf-8")
+    library, problems = load_library(root)
+    assert "oos-gold" in library.out_of_scope and "oos-gold" not in library.faq
+    assert not library.out_of_scope["oos-gold"].answer
+    messages = [str(p) for p in problems]
+    assert any("out-of-scope.yaml:9: FAQ 'oos-bad' is out of scope: it has no answer" in m for m in messages)
+    assert any("FAQ id 'change-language' is used twice" in m for m in messages)
+    index = FaqIndex.for_library(library)
+    assert index.out_of_scope == frozenset({"oos-gold", "oos-bad"})
+    assert index.match("gold price today?").outcome == "none"
