@@ -116,7 +116,7 @@ async def test_typo_question_is_answered_and_helpful_is_counted(svc: Service, se
 async def test_grey_zone_offers_choices(svc: Service, senders, address: str) -> None:
     ana = person(svc, senders, address)
     await ana.onboard()
-    question = "shipping parcel price abroad"
+    question = "ship a parcel"
     assert index_for(svc.deps).match(question).outcome == "choices"
     replies = await ana.say(question)
     assert "Did you mean" in text_of(replies)

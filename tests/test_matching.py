@@ -211,7 +211,7 @@ def test_out_of_scope_example_first_means_no_answer_and_is_never_offered() -> No
     plain = FaqIndex.from_phrasings(ENTRIES.items())
     index = FaqIndex.from_phrasings([*ENTRIES.items(), *OUT_OF_SCOPE.items()])
     index.out_of_scope = frozenset(OUT_OF_SCOPE)
-    question = "where to register my motorbike licence"
+    question = "where do i register my motorbike"
     assert plain.match(question).best.entry_id == "register-business"  # type: ignore[union-attr]
     assert plain.match(question).outcome == "answer"  # without the example: a wrong answer
     assert plain.match("ຈົດທະບຽນລົດຈັກແນວໃດ").outcome == "answer"
@@ -227,7 +227,7 @@ def test_out_of_scope_example_first_means_no_answer_and_is_never_offered() -> No
 
 
 def test_out_of_scope_runner_up_narrows_the_margin_and_is_not_a_choice() -> None:
-    cfg = MatchConfig(answer_at=0.1, grey_at=0.1, margin=0.0, relative_margin=0.25)
+    cfg = MatchConfig(answer_at=0.1, grey_at=0.1, margin=0.0, relative_margin=0.25, out_of_scope_weight=1.0)
     close = [Candidate("a", 0.2, "en", "A?"), Candidate("oos-x", 0.17, "en", "X?", in_scope=False),
              Candidate("b", 0.16, "en", "B?")]
     match = decide(close, cfg)
