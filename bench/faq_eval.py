@@ -309,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", type=Path, default=ROOT / "bench" / "faq_eval_fresh.yaml",
                         help="a second labelled set, reported only (never tuned on)")
     parser.add_argument("--content", type=Path, default=ROOT / "content")
-    parser.add_argument("--out", type=Path, default=Path("/work/brief/bench_faq.md"))
+    parser.add_argument("--out", type=Path, default=None, help="also write the report (with every miss) here")
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--answer-entries", type=int, default=1_000)
     args = parser.parse_args(argv)
