@@ -25,6 +25,7 @@ Definitions (printed with the results):
 Tuning rule: maximise top-1 - 0.5 x grey on the dev set, subject to the upper end of a one-sided 95%
 Wilson interval of its false-answer rate being <= 3% (with 236 items: at most 2 false answers), so that
 the goal holds beyond the sample, not just on it; when no point qualifies, the fewest false answers first.
+The grey zone is a band at least GREY_BAND wide below the answer threshold (the issue's three zones).
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ from content import FaqEntry, load_library  # noqa: E402
 
 FALSE_MAX = 0.03
 GREY_PENALTY = 0.5
+# The issue asks for three zones by confidence: the grey zone is a band of scores below the answer
+# threshold at least this wide (not only ties between two entries).
+GREY_BAND = 0.05
 Z_ONE_SIDED_95 = 1.645
 UNSPACED_SCALES = (1.0, 1.5, 2.0, 2.5)  # MatchConfig.unspaced_scale values tried
 OUT_OF_SCOPE_WEIGHTS = (0.8, 1.0, 1.25)  # MatchConfig.out_of_scope_weight values tried
@@ -189,7 +193,7 @@ def tune_thresholds(items: Sequence[Item], found: dict[str, list[Candidate]], ba
     best: tuple[tuple[bool, int, float], MatchConfig, Scores] | None = None
     rows = {grey: _first_two(items, found, grey) for grey in {g for _, g in coverages}}
     for answer_at in frange(0.1, 1.01, 0.025):
-        for grey_at in frange(0.05, answer_at, 0.025):
+        for grey_at in frange(0.05, answer_at - GREY_BAND, 0.025):
             for margin in (0.0, 0.03, 0.06, 0.1, 0.15):
                 for relative in relative_margins:
                     for covered, grey_covered in coverages:

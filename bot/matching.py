@@ -23,7 +23,7 @@ How a question is scored against the FAQ:
    ``coverage_weight``: "register to vote" shares "register" with register-business but "vote" with
    no entry, so it scores low. A question in a script without spaces has its scores multiplied by
    ``unspaced_scale`` (its code-point n-grams overlap less than spaced words do, so its cosines run
-   lower; the dev set currently picks 1, i.e. no scaling). Above ``answer_at`` (clear of the
+   lower: one set of thresholds then serves every script). Above ``answer_at`` (clear of the
    runner-up by ``margin`` and by ``relative_margin`` of the score, covering ``answer_coverage``)
    → answer; above ``grey_at`` → "did you mean" with the top entries; below → no answer. The
    defaults were chosen on the dev set of the bench only (bench/faq_eval.py; a fresh set is held out).
@@ -215,8 +215,8 @@ def analyse(text: str) -> Analysed:
 @dataclass(frozen=True)
 class MatchConfig:
     # Defaults chosen on the dev set bench/faq_eval.yaml (bench/faq_eval.py), never on the fresh set.
-    answer_at: float = 0.125  # best score at or above this answers...
-    margin: float = 0.03  # ...when the runner-up entry is at least this much lower
+    answer_at: float = 0.175  # best score at or above this answers...
+    margin: float = 0.06  # ...when the runner-up entry is at least this much lower
     relative_margin: float = 0.0  # ...and at least this share of the best score lower
     answer_coverage: float = 0.0  # ...and the entry covers at least this much of the question
     grey_at: float = 0.125  # at or above this (and not answered): "did you mean" with the top entries
@@ -233,7 +233,7 @@ class MatchConfig:
     coverage_entries: int = 8  # best entries rescored by coverage
     # Scores of a question in a script without spaces times this (its n-gram cosines run lower than
     # those of spaced words: one threshold for all scripts); partly unspaced text gets a partial scale.
-    unspaced_scale: float = 1.0
+    unspaced_scale: float = 2.0
     # Out-of-scope examples (content topic out-of-scope) score times this: 1 treats them like entries.
     out_of_scope_weight: float = 0.8
     posting_budget: int = 20_000  # postings read before common n-grams go to the candidates only
