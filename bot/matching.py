@@ -588,8 +588,9 @@ def decide(found: list[Candidate], cfg: MatchConfig) -> Match:
     if not found:
         return Match("none", ())
     first = found[0]
+    misses = tuple(c for c in found if c.in_scope)[: cfg.choices]  # what "none" keeps: entries only
     if not first.in_scope:
-        return Match("none", tuple(c for c in found if c.in_scope)[: cfg.choices])
+        return Match("none", misses)
     second = found[1].score if len(found) > 1 else 0.0
     gap = first.score - second
     if (first.score >= cfg.answer_at and gap >= cfg.margin and gap >= cfg.relative_margin * first.score
@@ -599,7 +600,7 @@ def decide(found: list[Candidate], cfg: MatchConfig) -> Match:
         offered = tuple(c for c in found[: cfg.choices] if c.in_scope and c.score >= max(
             cfg.grey_at * 0.8, first.score - cfg.choice_window))
         return Match("choices", offered)
-    return Match("none", tuple(c for c in found if c.in_scope)[: cfg.choices])
+    return Match("none", misses)
 
 
 EXTRAS_KEY = "faq_index"

@@ -341,16 +341,19 @@ class OutboxWorker:
             # both statuses sorted every due row (~50 ms with 18,000 announcement rows waiting).
             postgres = is_postgres(session)
             queued = self._in_queue_ids()
-            rows = await self._due(session, now, interactive=True, limit=self.batch, postgres=postgres)
+            leases = self._lease_check is None or now >= self._lease_check  # crashes are rare: look now and then
+            if leases:
+                self._lease_check = now + LEASE_CHECK
+            rows = await self._due(session, now, interactive=True, limit=self.batch, postgres=postgres,
+                                   leases=leases)
             rows = [r for r in rows if r.id not in queued]
             # Broadcast rows a whole batch at a time, once there is room for one (fewer, larger claims).
             waiting = sum(len(q) for q in self._queues.values()) + len(rows)
             bulk_limit = min(self.batch, self.max_in_flight - waiting)
             if bulk_limit >= min(self.batch, self.max_in_flight // 2):
-                bulk = await self._due(session, now, interactive=False, limit=bulk_limit, postgres=postgres)
+                bulk = await self._due(session, now, interactive=False, limit=bulk_limit, postgres=postgres,
+                                       leases=leases)
                 rows += [r for r in bulk if r.id not in queued]
-            if self._lease_check is None or now >= self._lease_check:
-                self._lease_check = now + LEASE_CHECK
             if not rows:
                 return 0
             # One sender per address at a time, also across workers: keeps each chat in order. Addresses
@@ -393,22 +396,23 @@ class OutboxWorker:
         return len(rows)
 
     async def _due(self, session: AsyncSession, now: datetime, *, interactive: bool, limit: int,
-                   postgres: bool) -> list[Any]:
+                   postgres: bool, leases: bool) -> list[Any]:
         """The oldest ``limit`` rows due now: replies (``interactive``, in id order) or announcement rows
-        (oldest announcement first, each in id order). Both orders follow ``ix_outbox_claim``."""
+        (oldest announcement first, each in id order). Both orders follow ``ix_outbox_claim``. With
+        ``leases``, rows whose lease ran out (a crashed worker's) too."""
         kind = Outbox.broadcast_id.is_(None) if interactive else Outbox.broadcast_id.is_not(None)
         order = (Outbox.id,) if interactive else (Outbox.broadcast_id, Outbox.id)
         base = select(*_CLAIM_COLUMNS).where(kind, Outbox.next_attempt_at <= now,
                                              Outbox.channel.in_(list(self.senders)))
-        pending = base.where(Outbox.status == OutboxStatus.PENDING).order_by(*order).limit(limit)
-        expired = base.where(Outbox.status == OutboxStatus.SENDING, Outbox.lease_until < now)
-        expired = expired.order_by(*order).limit(limit)
-        if postgres:
-            pending = pending.with_for_update(skip_locked=True)
-            expired = expired.with_for_update(skip_locked=True)
-        rows = list((await session.execute(pending)).all())
-        if self._lease_check is None or now >= self._lease_check:  # crashes are rare: look now and then
-            rows += (await session.execute(expired)).all()
+        wanted = [Outbox.status == OutboxStatus.PENDING]
+        if leases:
+            wanted.append((Outbox.status == OutboxStatus.SENDING) & (Outbox.lease_until < now))
+        rows: list[Any] = []
+        for condition in wanted:  # one query per status: each walks the index in order and stops at the limit
+            query = base.where(condition).order_by(*order).limit(limit)
+            if postgres:
+                query = query.with_for_update(skip_locked=True)
+            rows += (await session.execute(query)).all()
         rows.sort(key=lambda r: (r.broadcast_id or 0, r.id))  # the first ``limit`` of both, in that order
         return rows[:limit]
 

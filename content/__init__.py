@@ -341,7 +341,8 @@ def _faq(check: _Checker, data: Any, library: Library) -> None:
             check.problem(getattr(data, "line", 0), "each FAQ entry must be a map")
             continue
         entry_id = check.ident(raw, "id", "an FAQ entry")
-        if entry_id in library.faq or entry_id in library.out_of_scope:
+        taken = entry_id in library.faq or entry_id in library.out_of_scope
+        if taken:
             check.problem(check.line_of(raw, "id"), f"FAQ id '{entry_id}' is used twice")
         out_of_scope = raw.get("topic") == OUT_OF_SCOPE
         if out_of_scope:
@@ -369,7 +370,7 @@ def _faq(check: _Checker, data: Any, library: Library) -> None:
                 questions[lang] = tuple(unicodedata.normalize("NFC", p.strip()) for p in phrasings)
             if REQUIRED_LANGUAGE not in questions:
                 check.problem(line, f"FAQ '{entry_id}' has no English questions")
-        if entry_id and entry_id not in library.faq and entry_id not in library.out_of_scope:
+        if entry_id and not taken:
             entry = FaqEntry(entry_id, str(raw.get("topic", "other")), questions, answer)
             (library.out_of_scope if out_of_scope else library.faq)[entry_id] = entry
 

@@ -101,7 +101,7 @@ async def test_claim_walks_an_index_without_sorting(db: Database, database_url: 
         try:
             for interactive in (True, False):
                 await worker._due(s, clock.now() + timedelta(seconds=1), interactive=interactive, limit=200,
-                                  postgres=False)
+                                  postgres=False, leases=True)
         finally:
             event.remove(sync_engine, "before_cursor_execute", capture)
         assert len(captured) == 4  # pending and lease-expired, for replies and for announcements
