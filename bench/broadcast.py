@@ -122,12 +122,12 @@ async def populate(db: Any, users: int, now: datetime) -> int:
 async def run(args: argparse.Namespace) -> Result:
     from sqlalchemy import func, select
 
-    import handlers.trainer as trainer
+    import handlers.announcements.compose as trainer
     from bot.config import Settings, normalise_database_url
     from bot.jobs import JobContext
     from bot.service import Service
+    from storage.announcements import Broadcast, BroadcastStatus
     from storage.models import Outbox, OutboxStatus
-    from storage.trainer import Broadcast, BroadcastStatus
 
     parent, child = mp.Pipe()
     proc = mp.get_context("fork").Process(target=fake_api_process,

@@ -46,7 +46,7 @@ from rapidfuzz import fuzz, process, utils
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.matching import Candidate, FaqIndex, Match, MatchConfig, decide, is_unspaced  # noqa: E402
+from bot.text.matching import Candidate, FaqIndex, Match, MatchConfig, decide, is_unspaced  # noqa: E402
 from content import FaqEntry, load_library  # noqa: E402
 
 FALSE_MAX = 0.03
@@ -145,7 +145,7 @@ def frange(start: float, stop: float, step: float) -> list[float]:
 
 def _first_two(items: Sequence[Item], found: dict[str, list[Candidate]], grey_coverage: float,
                ) -> list[tuple[float, float, float, bool, bool]]:
-    """What :func:`bot.matching.decide` looks at, per item: the best score, its gap to the runner-up,
+    """What :func:`bot.text.matching.decide` looks at, per item: the best score, its gap to the runner-up,
     the best entry's coverage, whether it is the expected entry, whether the item is labelled none."""
     out = []
     for item in items:
@@ -206,8 +206,8 @@ def tune_thresholds(items: Sequence[Item], found: dict[str, list[Candidate]], ba
                                 key[:2] == best[0][:2] and key[2] > best[0][2] + 1e-9):
                             best = (key, cfg, s)
     assert best is not None
-    # _first_two/_score_fast mirror bot.matching.decide for speed: check they still agree with it.
-    assert score(items, found, best[1]) == best[2], "bench shortcut disagrees with bot.matching.decide"
+    # _first_two/_score_fast mirror bot.text.matching.decide for speed: check they still agree with it.
+    assert score(items, found, best[1]) == best[2], "bench shortcut disagrees with bot.text.matching.decide"
     return best[1], best[2]
 
 
@@ -414,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
             if subset:
                 say(f"| {name} | {set_name} | {score(subset, found, cfg).row()} |")
     say()
-    say(f"- shipped defaults (bot/matching.py MatchConfig): {cfg_text(shipped)}")
+    say(f"- shipped defaults (bot/text/matching.py MatchConfig): {cfg_text(shipped)}")
     say(f"- tuned on the dev set: {cfg_text(tuned)}")
     say(f"- baseline extract + same rule: answer ≥ {base_cfg.answer_at * 100:.1f}, grey ≥ "
         f"{base_cfg.grey_at * 100:.1f}, margin ≥ {base_cfg.margin * 100:.0f} (WRatio, 0-100)")

@@ -33,8 +33,8 @@ from sqlalchemy import insert, text
 
 from bot.i18n import LANGUAGES, translator
 from handlers.choices import CRAFTS
-from handlers.market_common import search_text
-from handlers.market_search import SearchIndex, normalise
+from handlers.market.common import search_text
+from handlers.market.search import SearchIndex, normalise
 from storage.db import Database
 from storage.market import Listing, ListingStatus
 from storage.models import User

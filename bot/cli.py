@@ -26,8 +26,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.terminal import chat
     from bot.service import Service
-    from bot.terminal import chat
 
     # The terminal chat needs no token: other channels stay off even if configured.
     settings = settings.replace(telegram_token=None, twilio_account_sid=None)
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Feature modules that add commands: each has ``add_commands(subparsers)`` setting ``func``.
-FEATURE_COMMANDS: list[str] = ["bot.i18n_tools", "handlers.trainer"]
+FEATURE_COMMANDS: list[str] = ["bot.i18n_tools.catalogs", "handlers.announcements.compose"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

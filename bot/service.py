@@ -15,7 +15,7 @@ from bot.context import Clock, Deps, SystemClock
 from bot.engine import Engine, tune_gc
 from bot.jobs import JobContext, Scheduler
 from bot.media import MediaStore
-from bot.outbox import OutboxWorker, Sender
+from bot.outbox.worker import OutboxWorker, Sender
 from bot.router import Router
 from content import load_library
 from storage.db import Database
@@ -53,13 +53,13 @@ class Service:
         self.senders: dict[str, Sender] = dict(extra_senders or {})
         self.telegram = None
         if settings.telegram_enabled:
-            from bot.telegram import TelegramChannel
+            from bot.channels.telegram import TelegramChannel
 
             self.telegram = TelegramChannel(settings, self.engine, self.media, bot=telegram_bot)
             self.senders[self.telegram.sender.channel] = self.telegram.sender
         self.whatsapp: Any = None
         if settings.whatsapp_enabled:
-            from bot.whatsapp import WhatsAppChannel
+            from bot.channels.whatsapp import WhatsAppChannel
 
             self.whatsapp = WhatsAppChannel(settings, self.engine, self.media, self.db, self.clock)
             self.senders[self.whatsapp.sender.channel] = self.whatsapp.sender

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from bot.jobs import Job
 from bot.router import Router
-from handlers import common, fallback, faq, lessons, market, onboarding, reminders, subscription, trainer
+from handlers import announcements, common, fallback, faq, lessons, market, onboarding, reminders, subscription
 
-FEATURES = (common, subscription, onboarding, lessons, trainer, reminders, market, faq, fallback)
+FEATURES = (common, subscription, onboarding, lessons, announcements, reminders, market, faq, fallback)
 
 # Periodic jobs of the features (see bot/jobs.py).
 JOBS: list[Job] = [job for module in FEATURES for job in getattr(module, "JOBS", [])]

@@ -19,15 +19,15 @@ from sqlalchemy import select
 from bot.context import Context
 from bot.i18n import N_, Translator, normalise_text, translator
 from bot.jobs import Job, JobContext
-from bot.outbox import enqueue
+from bot.outbox.worker import enqueue
 from bot.router import Command, InStep, NoPayload, Onboarded, Router, Words
 from bot.types import Button, Reply, rows
 from content import Library
+from handlers.announcements.compose import user_zone
 from handlers.menu import add_item
-from handlers.trainer import user_zone
+from storage.announcements import Reminder
 from storage.db import is_postgres
 from storage.models import LessonProgress, User
-from storage.trainer import Reminder
 from storage.users import preferred_address
 
 router = Router("reminders")

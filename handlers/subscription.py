@@ -20,8 +20,8 @@ from bot.router import Router
 from bot.types import Button, Reply, rows
 from handlers import onboarding
 from handlers.menu import add_item, current_buttons, show_menu
-from storage.channels import LINK_CODE_LENGTH, LINK_CODE_TTL, create_link_code, merge_users, normalise_code
-from storage.channels import LinkCode as LinkCodeRow
+from storage.links import LINK_CODE_LENGTH, LINK_CODE_TTL, create_link_code, merge_users, normalise_code
+from storage.links import LinkCode as LinkCodeRow
 from storage.models import User
 
 router = Router("subscription")

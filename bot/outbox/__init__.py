@@ -1,0 +1,1 @@
+"""The outbox: replies stored with the state change, sent after commit."""

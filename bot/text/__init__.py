@@ -1,0 +1,1 @@
+"""Text: normalisation, matching (FAQ and search), splitting for platform limits."""

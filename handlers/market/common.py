@@ -1,0 +1,220 @@
+"""Shared pieces of the marketplace: steps, limits, drafts, rendering listings for any channel."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import Context
+from bot.i18n import N_, Translator, translator
+from bot.types import Button, Media, Reply
+from handlers.choices import country_name, craft_name
+from handlers.market.search import SearchIndex, normalise
+from storage.market import Listing, MarketDraft, MarketPhoto, PhotoStatus
+from storage.models import Role, User
+from storage.users import preferred_address
+
+
+class MarketStep(StrEnum):
+    NAME = "market.name"
+    DESCRIPTION = "market.description"
+    PRICE = "market.price"
+    CATEGORY = "market.category"
+    PHOTOS = "market.photos"
+    LOCATION = "market.location"
+    CONTACT = "market.contact"
+    PREVIEW = "market.preview"
+    SEARCH = "market.search"
+    RELAY = "market.relay"
+    REJECT = "market.reject"
+
+
+# The fields of a listing, in the order they are asked, with the step that asks each.
+FIELD_STEPS: dict[str, MarketStep] = {
+    "name": MarketStep.NAME,
+    "description": MarketStep.DESCRIPTION,
+    "price": MarketStep.PRICE,
+    "category": MarketStep.CATEGORY,
+    "photos": MarketStep.PHOTOS,
+    "location": MarketStep.LOCATION,
+    "contact": MarketStep.CONTACT,
+}
+FIELD_LABELS = {
+    "name": N_("Name"), "description": N_("Description"), "price": N_("Price"), "category": N_("Category"),
+    "photos": N_("Photos"), "location": N_("Place"), "contact": N_("Contact"),
+}
+
+NAME_MAX = 80
+DESCRIPTION_MAX = 500
+LOCATION_MAX = 120
+RELAY_MAX = 1000
+REASON_MAX = 300
+MAX_PHOTOS = 3
+PAGE = 3
+REMIND_BEFORE_DAYS = 3
+
+REPORT_REASONS = {
+    "wildlife": N_("Wildlife products"),
+    "heritage": N_("Counterfeit heritage object"),
+    "illegal": N_("Prohibited or illegal goods"),
+    "scam": N_("Scam or fraud"),
+    "offensive": N_("Offensive content"),
+    "other": N_("Something else"),
+}
+CONTACT_KINDS = ("telegram", "whatsapp", "relay")
+STATUS_LABELS = {
+    "pending": N_("waiting for review"), "active": N_("in the marketplace"), "rejected": N_("not accepted"),
+    "sold": N_("sold"), "expired": N_("expired"), "deleted": N_("deleted"),
+}
+
+MODERATORS = (Role.TRAINER, Role.ADMIN)
+
+
+def no_command(ctx: Context) -> bool:
+    return ctx.msg.command is None
+
+
+def cancel_button(ctx: Context) -> Button:
+    return Button(ctx._("Cancel"), "market:cancel")
+
+
+def home_button(ctx: Context) -> Button:
+    return Button(ctx._("Marketplace"), "market:home")
+
+
+def t_for(user: User) -> Translator:
+    return translator(user.language, user.timezone)
+
+
+def channel_of(user: User) -> str | None:
+    address = preferred_address(user)
+    return address.channel if address is not None else None
+
+
+def province_key(province: str | None) -> str | None:
+    return normalise(province) if province else None
+
+
+def province_code(key: str) -> str:
+    """A short stable code for a province, for button payloads (names may be long in Lao script)."""
+    return format(zlib.crc32(key.encode()), "08x")
+
+
+def split_place(text: str) -> str:
+    """The province in "village, district, province": the last part."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    return parts[-1] if parts else text.strip()
+
+
+# --- search text --------------------------------------------------------------------------------
+
+
+def search_text(name: str, description: str, location: str) -> str:
+    """What search reads (the category's names are added by the index from the category code)."""
+    return normalise(" ".join((name, description, location)))
+
+
+def search_index(ctx_or_extras: Context | dict[str, Any]) -> SearchIndex:
+    extras = ctx_or_extras.deps.extras if isinstance(ctx_or_extras, Context) else ctx_or_extras
+    index = extras.get("market_search")
+    if not isinstance(index, SearchIndex):
+        index = extras["market_search"] = SearchIndex()
+    return index
+
+
+# --- drafts -------------------------------------------------------------------------------------
+
+
+async def get_draft(ctx: Context) -> MarketDraft | None:
+    query = select(MarketDraft).where(MarketDraft.user_id == ctx.user.id)
+    return (await ctx.session.scalars(query)).first()
+
+
+def set_field(ctx: Context, draft: MarketDraft, **values: Any) -> None:
+    data = dict(draft.data or {})
+    data.update(values)
+    draft.data = data
+    draft.updated_at = ctx.now
+
+
+def missing_fields(data: dict[str, Any]) -> list[str]:
+    """Fields still to ask; photos count as given when skipped in the terminal chat (``no_photos``)."""
+    return [f for f in FIELD_STEPS if not data.get(f) and not (f == "photos" and data.get("no_photos"))]
+
+
+# --- photos -------------------------------------------------------------------------------------
+
+
+async def load_photos(session: AsyncSession, ids: Iterable[int]) -> list[MarketPhoto]:
+    ids = [int(i) for i in ids]
+    if not ids:
+        return []
+    found = {p.id: p for p in (await session.scalars(select(MarketPhoto).where(MarketPhoto.id.in_(ids)))).all()}
+    return [found[i] for i in ids if i in found and found[i].status != PhotoStatus.FAILED]
+
+
+def photo_media(photo: MarketPhoto, channel: str | None) -> Media | None:
+    """How to show a photo on a channel: Telegram re-uses its own file_id, everyone else our copy."""
+    if channel == "telegram" and photo.channel == "telegram" and photo.file_id:
+        return Media("photo", file_id=photo.file_id)
+    if photo.key:
+        return Media("photo", key=photo.key)
+    return None
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def price_text(t: Translator, amount: str, currency: str) -> str:
+    return t.price(Decimal(amount), currency)
+
+
+def card_text(t: Translator, *, price: str, currency: str, category: str, location: str, country: str | None,
+              description: str) -> str:
+    place = location + (f" ({country_name(country, t)})" if country and country_name(country, t) not in location
+                        else "")
+    return (f"{price_text(t, price, currency)} · {craft_name(category, t)}\n"
+            f"📍 {place}\n\n{description}")
+
+
+def listing_card(t: Translator, listing: Listing) -> str:
+    return card_text(t, price=listing.price, currency=listing.currency, category=listing.category,
+                     location=listing.location, country=listing.country, description=listing.description)
+
+
+async def listing_replies(session: AsyncSession, t: Translator, listing: Listing, channel: str | None, *,
+                          all_photos: bool = False, extra: str = "", buttons: tuple[tuple[Button, ...], ...] = (),
+                          kind: str = "reply") -> list[Reply]:
+    """A listing as messages: the card (first photo, text) and, if asked, the other photos."""
+    photos = [m for p in await load_photos(session, listing.photos or []) if (m := photo_media(p, channel))]
+    text = listing_card(t, listing) + (f"\n\n{extra}" if extra else "")
+    replies = [Reply(text=text, photo=photos[0] if photos else None, title=listing.name, kind=kind,
+                     buttons=buttons if not (all_photos and len(photos) > 1) else ())]
+    if all_photos and len(photos) > 1:
+        replies += [Reply(text="", photo=m, kind=kind) for m in photos[1:-1]]
+        replies.append(Reply(text="", photo=photos[-1], kind=kind, buttons=buttons))
+    return replies
+
+
+async def moderators(session: AsyncSession) -> list[User]:
+    return list((await session.scalars(select(User).where(User.role.in_(MODERATORS)).order_by(User.id))).all())
+
+
+async def send_to_moderators(ctx: Context, listing: Listing, note: str, note_values: dict[str, str],
+                             buttons_for: Any) -> int:
+    """Each moderator gets the listing in their language, with ``buttons_for(t)`` under it."""
+    count = 0
+    for mod in await moderators(ctx.session):
+        t = t_for(mod)
+        text = t.gettext(note, **{k: t.gettext(v) if k == "reason" else v for k, v in note_values.items()})
+        for reply in await listing_replies(ctx.session, t, listing, channel_of(mod), all_photos=True,
+                                           extra=text, buttons=buttons_for(t), kind="moderation"):
+            ctx.send(mod, reply)
+        count += 1
+    return count

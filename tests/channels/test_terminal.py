@@ -1,0 +1,79 @@
+"""A scripted terminal session: onboarding, a lesson, a quiz and progress, typed as numbers and words."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.channels.terminal import chat
+from bot.config import Settings
+from bot.service import Service
+from tests.conftest import TEST_CONTENT
+
+SCRIPT = """1
+Mali
+2
+3
+1
+1
+1
+2
+progress
+"""
+
+
+async def test_scripted_terminal_session(settings: Settings, clock) -> None:
+    out = io.StringIO()
+    await chat(Service(settings, clock=clock), stdin=io.StringIO(SCRIPT), out=out)
+    transcript = out.getvalue()
+    assert "Please choose your language" in transcript
+    assert "What is your name?" in transcript
+    assert "Thank you, Mali. What is your craft?" in transcript
+    assert "Which country do you work in?" in transcript
+    assert "All set, Mali!" in transcript
+    assert "[1] Courses" in transcript
+    assert "Lesson 1 of 3" in transcript
+    assert "What goes into the cost of a scarf?" in transcript
+    assert "Not quite." in transcript  # answered 2: "Only the silk"
+    assert "Selling basics: 1 of 3 lessons" in transcript
+
+
+def test_smce_bot_chat_works_with_piped_input(tmp_path: Path) -> None:
+    """The installed console script, as a newcomer would run it: no token, no network."""
+    env = {"PATH": str(Path(sys.executable).parent), "CONTENT_DIR": str(TEST_CONTENT), "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "smce-bot"), "chat"], input="1\nKim\n1\n1\n", capture_output=True,
+        text=True, cwd=tmp_path, env=env, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "All set, Kim!" in result.stdout
+    assert (tmp_path / "smce.db").exists()  # the embedded default database
+
+
+def test_content_check_names_file_and_line(tmp_path: Path) -> None:
+    courses = tmp_path / "courses"
+    courses.mkdir()
+    (courses / "bad.yaml").write_text(
+        "id: Bad Id\ntitle: {en: Bad}\nlessons:\n  - id: one\n    title: {en: One}\n    text: {en: '"
+        + "x" * 800 + "'}\n    quiz:\n      - id: q1\n        question: {en: 'Q?'}\n        choices:\n"
+        "          - text: {en: A}\n          - text: {en: B}\n"
+    )
+    env = {"PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path)}
+    result = subprocess.run([str(Path(sys.executable).parent / "smce-bot"), "content", "check", str(tmp_path)],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert "courses/bad.yaml:1: the course needs an 'id'" in result.stdout
+    assert "courses/bad.yaml:6: lesson 'one' 'text' in 'en' is 800 characters (at most 700)" in result.stdout
+    assert "courses/bad.yaml:10: question 'q1' needs exactly one choice with correct: true" in result.stdout
+
+
+def test_bundled_content_is_valid() -> None:
+    from bot.config import BUNDLED_CONTENT
+    from content import load_library
+
+    library, problems = load_library(BUNDLED_CONTENT)
+    assert problems == []
+    assert len(library.courses) >= 3
+    assert all(len(c.lessons) >= 4 and c.questions for c in library.courses.values())
