@@ -2,11 +2,12 @@
 TelegramSender (python-telegram-bot over aiohttp) to the fake Bot API enforcing flood limits with real
 429 answers, its rates scaled up so the run is short.
 
-    /work/venv/bin/python bench/broadcast.py [--users 20000] [--rate 600] [--chat-rate 1] [--db URL]
+    .venv/bin/python bench/broadcast.py [--users 20000] [--rate 600] [--chat-rate 1] [--db URL] [--out FILE]
 
-The fake Bot API runs in a child process (its own CPU), so the bot's cost is measured, not the fake's.
-Reports the achieved rate as a fraction of the allowed rate, 429s received, messages lost or doubled,
-and the run time; writes the table to /work/brief/bench_broadcast.md (``--out``).
+(from the repository root, with the project's venv). The fake Bot API runs in a child process (its own
+CPU), so the bot's cost is measured, not the fake's. Reports the achieved rate as a fraction of the
+allowed rate, 429s received, messages lost or doubled, and the run time; prints the table to stdout, and
+also writes it to FILE when ``--out FILE`` is given.
 """
 
 from __future__ import annotations
@@ -120,14 +121,11 @@ async def populate(db: Any, users: int, now: datetime) -> int:
 
 
 async def run(args: argparse.Namespace) -> Result:
-    from sqlalchemy import func, select
-
-    import handlers.announcements.compose as trainer
     from bot.config import Settings, normalise_database_url
     from bot.jobs import JobContext
     from bot.service import Service
-    from storage.announcements import Broadcast, BroadcastStatus
-    from storage.models import Outbox, OutboxStatus
+    from handlers.announcements.schedule import run_broadcasts
+    from storage.announcements import Broadcast, BroadcastStatus, unsent_count
 
     parent, child = mp.Pipe()
     proc = mp.get_context("fork").Process(target=fake_api_process,
@@ -169,11 +167,11 @@ async def run(args: argparse.Namespace) -> Result:
     started = time.monotonic()
     jc = JobContext(service.db, service.deps, service.wake_outbox)
     if args.expand_first:
-        await trainer.run_broadcasts(jc)
+        await run_broadcasts(jc)
         worker = asyncio.create_task(service.outbox.run(idle_poll=0.2))
     else:
         worker = asyncio.create_task(service.outbox.run(idle_poll=0.2))
-        await trainer.run_broadcasts(jc)  # expands in batches, waking the outbox after each
+        await run_broadcasts(jc)  # expands in batches, waking the outbox after each
     expand_seconds = time.monotonic() - started
     lag = [0.0]
 
@@ -207,13 +205,12 @@ async def run(args: argparse.Namespace) -> Result:
     mon = asyncio.create_task(monitor()) if args.verbose else None  # from after the expansion
     while True:
         async with service.db.read() as s:
-            left = await s.scalar(select(func.count()).select_from(Outbox).where(
-                Outbox.broadcast_id == broadcast_id, Outbox.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])))
+            left = await unsent_count(s, broadcast_id)
         if not left:
             break
         await asyncio.sleep(0.25)
     run_seconds = time.monotonic() - started
-    await trainer.run_broadcasts(jc)  # the summary for the trainer
+    await run_broadcasts(jc)  # the summary for the trainer
     if mon is not None:
         mon.cancel()
     await service.outbox.stop()
@@ -250,7 +247,7 @@ def table(rounds: list[Result], args: argparse.Namespace) -> str:
     return "\n".join([
         "# Broadcast benchmark",
         "",
-        f"`/work/venv/bin/python bench/broadcast.py --users {r.users} --rate {args.rate:g} "
+        f"`.venv/bin/python bench/broadcast.py --users {r.users} --rate {args.rate:g} "
         f"--chat-rate {args.chat_rate:g}` ({r.database}; fake Bot API in a child process enforcing "
         f"{args.rate:g} msg/s per bot and {args.chat_rate:g} msg/s per chat (burst {args.chat_burst}) "
         "with real 429 answers; the bot configured to the same limits).",
@@ -293,7 +290,7 @@ def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="print the outbox's progress every second")
     parser.add_argument("--expand-first", action="store_true", help="expand before sending starts")
     parser.add_argument("--default-gc", action="store_true", help="keep Python's GC settings (no tune_gc)")
-    parser.add_argument("--out", default="/work/brief/bench_broadcast.md")
+    parser.add_argument("--out", default=None, metavar="FILE", help="also write the table to this file")
     args = parser.parse_args()
     import logging
 

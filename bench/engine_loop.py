@@ -1,33 +1,31 @@
 """In-process loop over ``Engine.handle`` with the inbound benchmark's learner script: CPU ms and SQL
 statements per update, without HTTP (the engine's own cost). Outbox rows are marked sent between rounds.
 
-    /work/venv/bin/python bench/engine_loop.py [--db URL] [-n 3000] [--chats 200]
+Run from the repository root (it prints its one line to stdout):
+
+    .venv/bin/python bench/engine_loop.py [--db URL] [-n 3000] [--chats 200]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from inbound_load import learner_script, seed
+from sqlalchemy import event, update
+
+from bot.config import Settings
+from bot.service import Service
+from bot.types import Channel, Inbound
+from storage.db import normalise_database_url
+from storage.models import Outbox
 
 
 async def run(args: argparse.Namespace) -> None:
-    from inbound import learner_script, seed
-    from sqlalchemy import event, update
-
-    from bot.config import Settings, normalise_database_url
-    from bot.service import Service
-    from bot.types import Channel, Inbound
-    from storage.models import Outbox
-
     tmp = tempfile.TemporaryDirectory()
     url = args.db or f"sqlite:///{tmp.name}/loop.db"
     chats = list(range(5000, 5000 + args.chats))
@@ -38,7 +36,7 @@ async def run(args: argparse.Namespace) -> None:
     statements: Counter[str] = Counter()
 
     @event.listens_for(service.db.engine.sync_engine, "before_cursor_execute")
-    def count(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         statements[statement.split(None, 1)[0].upper()] += 1
 
     scripts = learner_script()

@@ -1,6 +1,7 @@
 """Marketplace search speed on 50,000 listings: our index (rapidfuzz) vs a plain SQL ``LIKE`` search.
 
-Run: ``/work/venv/bin/python bench/search.py [--listings 50000] [--queries 300] [--out FILE]``.
+Run from the repository root: ``.venv/bin/python bench/search.py [--listings 50000] [--queries 300] [--out FILE]``
+(the table goes to stdout; ``--out FILE`` also writes it to FILE).
 
 Builds a fresh SQLite database (the real migrations) in a temporary folder, fills it with generated
 listings in eight languages, then runs the same queries (about half with typos, some in Thai/Lao without
@@ -26,15 +27,17 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, text
 
 from bot.i18n import LANGUAGES, translator
+from bot.text.normalise import normalise_search
 from handlers.choices import CRAFTS
 from handlers.market.common import search_text
-from handlers.market.search import SearchIndex, normalise
+from handlers.market.search import SearchIndex
 from storage.db import Database
 from storage.market import Listing, ListingStatus
 from storage.models import User
@@ -168,13 +171,13 @@ async def run(args: argparse.Namespace) -> str:
             session.add(seller)
             await session.flush()
             seller_id = seller.id
-        rows = []
+        rows: list[dict[str, Any]] = []
         for i in range(args.listings):
             name, description, category, place = make_listing(rng)
             moment = start + timedelta(minutes=i)
             rows.append({"seller_id": seller_id, "name": name[:100], "description": description, "price": "150000",
                          "currency": "LAK", "category": category, "country": "LA", "province": place,
-                         "province_key": normalise(place), "location": place, "contact": "relay", "photos": [],
+                         "province_key": normalise_search(place), "location": place, "contact": "relay", "photos": [],
                          "status": ListingStatus.ACTIVE, "search_text": search_text(name, description, place),
                          "created_at": moment, "updated_at": moment, "approved_at": moment,
                          "expires_at": moment + timedelta(days=60)})
@@ -191,14 +194,14 @@ async def run(args: argparse.Namespace) -> str:
 
         queries = make_queries(rng, args.queries)
         names = {c: " ".join(translator(lang).gettext(CRAFTS[c]) for lang in LANGUAGES) for c in CATEGORIES}
-        texts = {r["name"]: normalise(f"{r['name']} {r['description']} {names[r['category']]}") for r in rows}
+        texts = {r["name"]: normalise_search(f"{r['name']} {r['description']} {names[r['category']]}") for r in rows}
         by_id: dict[int, str] = {}
         async with db.read() as session:
             for listing_id, name in (await session.execute(text("SELECT id, name FROM market_listings"))).all():
                 by_id[listing_id] = texts[name]
 
         def found(ids: list[int], meant: list[str]) -> bool:
-            wanted = [normalise(w) for w in meant]
+            wanted = [normalise_search(w) for w in meant]
             return any(all(w in by_id.get(i, "") for w in wanted) for i in ids[:3])
 
         results: dict[str, dict[str, list[float]]] = {"index": {}, "like": {}}
@@ -244,7 +247,7 @@ async def run(args: argparse.Namespace) -> str:
                              f"{pct(results[engine][k], 99):.2f} | "
                              f"{100 * sum(hits[engine][k]) / len(hits[engine][k]):.0f}% |")
     lines += ["", "Index times include the per-query catch-up query on `updated_at` (changes since the last "
-              "search). Run: `/work/venv/bin/python bench/search.py`."]
+              "search). Run: `.venv/bin/python bench/search.py`."]
     return "\n".join(lines)
 
 
@@ -252,7 +255,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--listings", type=int, default=50_000)
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--out", default="/work/brief/bench_search.md", help="also write the table here ('' = no)")
+    parser.add_argument("--out", default=None, help="also write the table to this file")
     args = parser.parse_args()
     report = asyncio.run(run(args))
     print(report)

@@ -90,8 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Feature modules that add commands: each has ``add_commands(subparsers)`` setting ``func``.
-FEATURE_COMMANDS: list[str] = ["bot.i18n_tools.catalogs", "handlers.announcements.compose"]
+# Feature modules that add commands: each has ``add_commands(subparsers)`` setting ``func``. They are imported
+# by name when the parser is built, so ``bot.cli`` (like ``bot.service``) may reach into ``handlers``.
+FEATURE_COMMANDS: list[str] = ["bot.i18n_tools.cli", "handlers.announcements"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

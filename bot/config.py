@@ -7,6 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from storage.db import DEFAULT_URL, normalise_database_url
+
+__all__ = ["BUNDLED_CONTENT", "Settings", "normalise_database_url"]
+
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content"
 
 
@@ -26,7 +30,7 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
-    database_url: str = "sqlite+aiosqlite:///smce.db"
+    database_url: str = DEFAULT_URL
     content_dir: Path = BUNDLED_CONTENT
     media_dir: Path = Path("media")
     public_url: str | None = None
@@ -102,14 +106,3 @@ def _file_base(api_url: str) -> str:
     """``http://host/bot`` → ``http://host/file/bot`` (the Bot API's file download base)."""
     head, sep, tail = api_url.rstrip("/").rpartition("/")
     return f"{head}/file/{tail}" if sep else api_url + "/file"
-
-
-def normalise_database_url(url: str) -> str:
-    """Accept plain ``postgresql://`` and ``sqlite:///`` URLs and pick the async drivers."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    if url.startswith("postgresql://"):
-        return "postgresql+asyncpg://" + url[len("postgresql://") :]
-    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
-        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
-    return url

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.context import Context, Deps
 from bot.i18n import normalise_text
-from bot.outbox.worker import enqueue_many
+from bot.outbox.queue import enqueue_many
 from bot.router import Router
 from bot.types import Channel, Inbound, Reply
 from storage.db import Database

@@ -1,4 +1,5 @@
-"""Assembles the service from settings: database, content, router, engine, channels, outbox, jobs."""
+"""Assembles the service from settings: database, content, router, engine, channels (from
+``bot.channels.registry``), outbox, jobs."""
 
 from __future__ import annotations
 
@@ -6,19 +7,29 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+import storage.all_models  # noqa: F401 - every feature's tables (merging users moves rows of all of them)
+from bot.channels.base import Channel, ChannelCore, GoesLive, MediaSource
+from bot.channels.registry import build_channels, log_disabled
 from bot.config import Settings
 from bot.context import Clock, Deps, SystemClock
+from bot.deliveries import Deliveries
 from bot.engine import Engine, tune_gc
 from bot.jobs import JobContext, Scheduler
 from bot.media import MediaStore
-from bot.outbox.worker import OutboxWorker, Sender
+from bot.outbox.sender import Sender
+from bot.outbox.worker import OutboxWorker
 from bot.router import Router
+from bot.web import build_app
 from content import load_library
 from storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramChannel
+    from bot.channels.whatsapp import WhatsAppChannel
 
 log = logging.getLogger(__name__)
 
@@ -51,18 +62,11 @@ class Service:
         self.router = router or build_router()
         self.engine = Engine(self.db, self.router, self.deps, on_commit=self.wake_outbox)
         self.senders: dict[str, Sender] = dict(extra_senders or {})
-        self.telegram = None
-        if settings.telegram_enabled:
-            from bot.channels.telegram import TelegramChannel
-
-            self.telegram = TelegramChannel(settings, self.engine, self.media, bot=telegram_bot)
-            self.senders[self.telegram.sender.channel] = self.telegram.sender
-        self.whatsapp: Any = None
-        if settings.whatsapp_enabled:
-            from bot.channels.whatsapp import WhatsAppChannel
-
-            self.whatsapp = WhatsAppChannel(settings, self.engine, self.media, self.db, self.clock)
-            self.senders[self.whatsapp.sender.channel] = self.whatsapp.sender
+        core = ChannelCore(self.engine, self.media, Deliveries(self.db), self.clock,
+                           options={"telegram_bot": telegram_bot} if telegram_bot is not None else {})
+        self.channels: dict[str, Channel] = build_channels(settings, core)
+        for channel in self.channels.values():
+            self.senders[channel.sender.channel] = channel.sender
         self.deps.extras["channels"] = self.channel_fetchers()
         self.outbox = OutboxWorker(self.db, self.senders, self.clock)
         self.scheduler = Scheduler(JOBS, JobContext(self.db, self.deps, self.wake_outbox))
@@ -72,23 +76,24 @@ class Service:
     def wake_outbox(self) -> None:
         self.outbox.wake()
 
-    def channel_fetchers(self) -> dict[str, Any]:
+    @property
+    def telegram(self) -> TelegramChannel | None:
+        return self.channels.get("telegram")  # type: ignore[return-value]
+
+    @property
+    def whatsapp(self) -> WhatsAppChannel | None:
+        return self.channels.get("whatsapp")  # type: ignore[return-value]
+
+    def channel_fetchers(self) -> dict[str, MediaSource]:
         """Per channel, an object with ``async fetch_media(media) -> bytes`` (for copying photos)."""
-        found: dict[str, Any] = {}
-        for channel in (self.telegram, self.whatsapp):
-            if channel is not None and hasattr(channel, "fetch_media"):
-                found[channel.sender.channel] = channel
-        return found
+        return {name: channel for name, channel in self.channels.items() if isinstance(channel, MediaSource)}
 
     async def start(self, *, background: bool = True) -> None:
         """Migrate, connect channels; with ``background`` also run the outbox worker and jobs."""
         await self.db.upgrade()
-        if self.telegram is not None:
-            await self.telegram.start()
-        if self.whatsapp is not None:
-            await self.whatsapp.start()
-        else:
-            log.info("WhatsApp channel is off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_FROM")
+        for channel in self.channels.values():
+            await channel.start()
+        log_disabled(self.settings)
         if background:
             self._tasks.append(asyncio.create_task(self.outbox.run(), name="outbox"))
             self._tasks.append(asyncio.create_task(self.scheduler.run(), name="jobs"))
@@ -103,16 +108,12 @@ class Service:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
-        if self.telegram is not None:
-            await self.telegram.stop()
-        if self.whatsapp is not None:
-            await self.whatsapp.stop()
+        for channel in self.channels.values():
+            await channel.stop()
         await self.db.close()
 
     def web_app(self) -> web.Application:
-        from bot.web import build_app
-
-        return build_app(self)
+        return build_app(self.media, [route for channel in self.channels.values() for route in channel.routes()])
 
     async def serve(self) -> None:
         """Run the web server (and polling when asked) until interrupted."""
@@ -127,15 +128,11 @@ class Service:
         site = web.TCPSite(runner, self.settings.host, self.settings.port)
         await site.start()
         log.info("listening on http://%s:%s", self.settings.host, self.settings.port)
-        if self.telegram is not None:
-            if self.settings.public_url and not self.settings.telegram_polling:
-                await self.telegram.set_webhook(self.settings.public_url)
-                log.info("Telegram webhook set to %s/webhooks/telegram", self.settings.public_url)
-            else:
-                self._tasks.append(asyncio.create_task(self.telegram.poll(self._stop), name="polling"))
-                log.info("Telegram: long polling (no PUBLIC_URL)")
-        else:
-            log.info("Telegram channel is off: set TELEGRAM_BOT_TOKEN")
+        for name, channel in self.channels.items():
+            if isinstance(channel, GoesLive):
+                background = await channel.go_live(self._stop)
+                if background is not None:  # e.g. Telegram's long polling
+                    self._tasks.append(asyncio.create_task(background, name=f"{name}-live"))
         try:
             await self._stop.wait()
         finally:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterable
 
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from bot.service import Service
+from bot.media import MediaStore
 
 log = logging.getLogger(__name__)
 
@@ -28,22 +26,20 @@ async def never_500(
         return web.Response(status=503, text="temporarily unavailable")
 
 
-def build_app(service: Service) -> web.Application:
+def build_app(media_store: MediaStore, routes: Iterable[web.RouteDef] = ()) -> web.Application:
+    """The web app serving ``media_store``'s files and the given routes (each channel's webhooks)."""
     app = web.Application(middlewares=[never_500], client_max_size=2 * 1024 * 1024)
 
     async def healthz(_: web.Request) -> web.Response:
         return web.json_response({"ok": True})
 
     async def media(request: web.Request) -> web.StreamResponse:
-        path = service.media.path(request.match_info["key"])
+        path = media_store.path(request.match_info["key"])
         if path is None:
             raise web.HTTPNotFound()
-        return web.FileResponse(path, headers={"Content-Type": service.media.content_type(path.name)})
+        return web.FileResponse(path, headers={"Content-Type": media_store.content_type(path.name)})
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/media/{key}", media)
-    if service.telegram is not None:
-        app.router.add_routes(service.telegram.routes())
-    if service.whatsapp is not None:
-        app.router.add_routes(service.whatsapp.routes())
+    app.router.add_routes(list(routes))
     return app

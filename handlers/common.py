@@ -1,17 +1,24 @@
-"""Commands and words that always work: /start, /menu, /help, /progress, /language, "menu", "help"."""
+"""Commands and words that always work: /start, /menu, /help, /progress, /language, "menu", "help".
+
+Payloads: ``menu:home`` (``handlers.menu.HOME``), ``menu:help``, ``menu:language``.
+"""
 
 from __future__ import annotations
 
 from bot.context import Context
 from bot.i18n import N_, normalise_text
+from bot.payloads import Action
 from bot.router import Command, Router, Words
 from handlers import onboarding
-from handlers.menu import add_item, current_buttons, show_menu
+from handlers.menu import HOME, add_item, current_buttons, show_menu
 
 router = Router("common")
 
-add_item(N_("Language"), "menu:language", 90)
-add_item(N_("Help"), "menu:help", 95)
+LANGUAGE = Action("menu:language")
+HELP = Action("menu:help")
+
+add_item(N_("Language"), LANGUAGE, 90)
+add_item(N_("Help"), HELP, 95)
 
 
 @router.command("start")
@@ -28,7 +35,7 @@ async def start(ctx: Context) -> None:
 
 @router.on(Command("menu"))
 @router.on(Words(N_("menu")))
-@router.button("menu:home")
+@router.on(HOME)
 async def menu(ctx: Context) -> None:
     if not ctx.user.onboarded:
         onboarding.prompt_current(ctx)
@@ -39,7 +46,7 @@ async def menu(ctx: Context) -> None:
 
 @router.on(Command("help"))
 @router.on(Words(N_("help")))
-@router.button("menu:help")
+@router.on(HELP)
 async def help_(ctx: Context) -> None:
     ctx.reply(
         ctx._(
@@ -71,7 +78,7 @@ async def number_without_button(ctx: Context) -> None:
 
 
 @router.on(Command("language"))
-@router.button("menu:language")
+@router.on(LANGUAGE)
 async def language(ctx: Context) -> None:
     # A fixed order: the current language is not moved first, so "3" is always the same language.
     ctx.reply(ctx._("Choose your language."), onboarding.language_buttons())

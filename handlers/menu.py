@@ -1,4 +1,7 @@
-"""The main menu. Features add their entries with ``add_item`` when their module is imported."""
+"""The main menu. Features add their entries with ``add_item`` when their module is imported.
+
+``HOME`` (``menu:home``) is the "Main menu" button every feature offers; ``handlers.common`` answers it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.context import Context
+from bot.payloads import Action
 from bot.types import Button, rows
+
+HOME = Action("menu:home")
 
 
 @dataclass(frozen=True)
@@ -20,7 +26,10 @@ class MenuItem:
 ITEMS: list[MenuItem] = []
 
 
-def add_item(label: str, payload: str, order: int, visible: Callable[[Context], bool] | None = None) -> None:
+def add_item(label: str, payload: str | Action, order: int, visible: Callable[[Context], bool] | None = None) -> None:
+    """A menu entry: ``label`` marked with N_, pressed as ``payload`` (an Action without arguments, or its string)."""
+    if isinstance(payload, Action):
+        payload = payload.encode()
     if any(item.payload == payload for item in ITEMS):
         return
     ITEMS.append(MenuItem(label, payload, order, visible or (lambda ctx: True)))

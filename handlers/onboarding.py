@@ -4,6 +4,8 @@ During onboarding the language buttons put the hinted language (Telegram's langu
 code) first, but every language is always offered: a hint, never a trap. ``/language`` changes it any time,
 with the languages in a fixed order (so their numbers never move). Typing a language's name ("lao", "ខ្មែរ",
 "tiếng việt") while the language buttons are on screen chooses it too.
+
+Payloads: ``lang:<code>`` (a language, also from ``/language``), ``onb:craft:<code>``, ``onb:country:<code>``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from enum import StrEnum
 
 from bot.context import Context
 from bot.i18n import LANGUAGES, normalise_language, normalise_text
+from bot.payloads import Action
 from bot.router import NotOnboarded, Router
 from bot.types import Button, rows
 from handlers.choices import COUNTRIES, COUNTRY_LANGUAGE, COUNTRY_TIMEZONE, CRAFTS, country_name, craft_name
@@ -20,6 +23,11 @@ from handlers.menu import show_menu
 router = Router("onboarding")
 
 NAME_MAX = 60
+
+# The argument is optional so that a bare "lang" or "onb:craft" asks again, as a wrong code does.
+LANG = Action("lang", str, optional_last=True)
+CRAFT = Action("onb:craft", str, optional_last=True)
+COUNTRY = Action("onb:country", str, optional_last=True)
 
 
 class Onboarding(StrEnum):
@@ -57,7 +65,7 @@ def language_buttons(hint: str | None = None) -> tuple[tuple[Button, ...], ...]:
     if hint in LANGUAGES:
         codes.remove(hint)
         codes.insert(0, hint)
-    return rows(*(Button(LANGUAGES[c].native_name, f"lang:{c}") for c in codes), width=2)
+    return rows(*(Button(LANGUAGES[c].native_name, LANG.encode(c)) for c in codes), width=2)
 
 
 def ask_language(ctx: Context) -> None:
@@ -81,7 +89,7 @@ def ask_name(ctx: Context) -> None:
 
 def ask_craft(ctx: Context) -> None:
     ctx.goto(Onboarding.CRAFT)
-    buttons = rows(*(Button(craft_name(code, ctx.t), f"onb:craft:{code}") for code in CRAFTS), width=2)
+    buttons = rows(*(Button(craft_name(code, ctx.t), CRAFT.encode(code)) for code in CRAFTS), width=2)
     ctx.reply(ctx._("Thank you, {name}. What is your craft?", name=ctx.user.name or ""), buttons)
 
 
@@ -91,7 +99,7 @@ def ask_country(ctx: Context) -> None:
     codes = [c for c in COUNTRIES if c != hinted]
     if hinted in COUNTRIES:
         codes.insert(0, hinted)
-    buttons = rows(*(Button(country_name(c, ctx.t), f"onb:country:{c}") for c in codes), width=2)
+    buttons = rows(*(Button(country_name(c, ctx.t), COUNTRY.encode(c)) for c in codes), width=2)
     ctx.reply(ctx._("Which country do you work in?"), buttons)
 
 
@@ -113,7 +121,7 @@ def language_typed(ctx: Context) -> bool:
     if ctx.msg.payload is not None or ctx.msg.command is not None or not ctx.msg.text:
         return False
     on_screen = ctx.step == Onboarding.LANGUAGE or any(
-        str(payload).startswith("lang:") for _, payload in (ctx.user.menu or []))
+        LANG.decode(str(payload)) is not None for _, payload in (ctx.user.menu or []))
     return on_screen and named_language(ctx.msg.text) is not None
 
 
@@ -122,9 +130,9 @@ async def typed_language(ctx: Context) -> None:
     await set_language(ctx, named_language(ctx.msg.text) or "")
 
 
-@router.button("lang")
+@router.on(LANG)
 async def choose_language(ctx: Context) -> None:
-    await set_language(ctx, ctx.payload_parts[1] if len(ctx.payload_parts) > 1 else "")
+    await set_language(ctx, LANG.arg(ctx, ""))
 
 
 async def set_language(ctx: Context, code: str) -> None:
@@ -155,9 +163,9 @@ async def got_name(ctx: Context) -> None:
     ask_craft(ctx)
 
 
-@router.button("onb:craft", filters=[NotOnboarded])
+@router.on(CRAFT, NotOnboarded)
 async def got_craft(ctx: Context) -> None:
-    code = ctx.payload_parts[-1]
+    code = CRAFT.arg(ctx, "")
     if code not in CRAFTS:
         ask_craft(ctx)
         return
@@ -165,9 +173,9 @@ async def got_craft(ctx: Context) -> None:
     ask_country(ctx)
 
 
-@router.button("onb:country", filters=[NotOnboarded])
+@router.on(COUNTRY, NotOnboarded)
 async def got_country(ctx: Context) -> None:
-    code = ctx.payload_parts[-1]
+    code = COUNTRY.arg(ctx, "")
     if code not in COUNTRIES:
         ask_country(ctx)
         return

@@ -1,7 +1,8 @@
 """Lesson reminders: a learner picks daily or weekly (and the weekday) and an hour in their own time zone;
 a job sends each due reminder through the outbox (``Reply.kind="reminder"``), pointing to their next lesson.
 
-Payloads: ``rem:freq:<daily|weekly|off>``, ``rem:day:<0-6>``, ``rem:hour:<freq>:<weekday>:<hour>``.
+Payloads: ``rem:freq:<daily|weekly|off>``, ``rem:day:<0-6>``, ``rem:hour:<freq>:<weekday>:<hour>`` (the
+actions below).
 The next due moment is stored in UTC (``lesson_reminders.next_at``) and moved forward in the same
 transaction that queues the reminder, so a restart never sends one twice.
 """
@@ -14,20 +15,21 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from bot.context import Context
 from bot.i18n import N_, Translator, normalise_text, translator
 from bot.jobs import Job, JobContext
-from bot.outbox.worker import enqueue
+from bot.outbox import enqueue
+from bot.payloads import Action
 from bot.router import Command, InStep, NoPayload, Onboarded, Router, Words
 from bot.types import Button, Reply, rows
 from content import Library
-from handlers.announcements.compose import user_zone
-from handlers.menu import add_item
+from handlers.announcements.schedule import user_zone
+from handlers.lessons.common import COURSES, LESSON
+from handlers.menu import HOME, add_item
 from storage.announcements import Reminder
-from storage.db import is_postgres
-from storage.models import LessonProgress, User
+from storage.lessons import progress_of_users
+from storage.models import LessonProgress
+from storage.reminders import due_reminders, reminder_for, users_by_id
 from storage.users import preferred_address
 
 router = Router("reminders")
@@ -38,7 +40,12 @@ PRESETS = ((N_("Morning ({time})"), 7), (N_("Noon ({time})"), 12), (N_("Evening 
 _TIME = re.compile(r"^(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")
 BATCH = 500
 
-add_item(N_("Reminders"), "menu:reminders", 30)
+SHOW = Action("menu:reminders")
+FREQUENCY = Action("rem:freq", str)  # daily | weekly | off
+DAY = Action("rem:day", str)  # 0-6, Monday = 0 (checked by the handler)
+HOUR = Action("rem:hour", str, str, str)  # frequency, weekday, hour (checked by the handler)
+
+add_item(N_("Reminders"), SHOW.encode(), 30)
 
 
 class ReminderStep(StrEnum):
@@ -73,32 +80,33 @@ def describe(t: Translator, reminder: Reminder | None) -> str:
 
 
 async def reminder_of(ctx: Context) -> Reminder | None:
-    return await ctx.session.get(Reminder, ctx.user.id)
+    return await reminder_for(ctx.session, ctx.user.id)
 
 
 @router.on(Command("reminders", "reminder"), Onboarded)
 @router.on(Words(N_("reminders")), Onboarded)
-@router.button("menu:reminders", filters=[Onboarded])
+@router.on(SHOW, Onboarded)
 async def show(ctx: Context) -> None:
     ctx.goto(None)
     reminder = await reminder_of(ctx)
-    buttons = [Button(ctx._("Every day"), "rem:freq:daily"), Button(ctx._("Once a week"), "rem:freq:weekly")]
+    buttons = [Button(ctx._("Every day"), FREQUENCY.encode("daily")),
+               Button(ctx._("Once a week"), FREQUENCY.encode("weekly"))]
     if reminder is not None and reminder.enabled:
-        buttons.append(Button(ctx._("Turn off"), "rem:freq:off"))
-    buttons.append(Button(ctx._("Main menu"), "menu:home"))
+        buttons.append(Button(ctx._("Turn off"), FREQUENCY.encode("off")))
+    buttons.append(Button(ctx._("Main menu"), HOME.encode()))
     ctx.reply(describe(ctx.t, reminder) + "\n" + ctx._("Want a nudge to keep learning?"), rows(*buttons, width=2),
               title=ctx._("Reminders"))
 
 
 def hour_button(ctx: Context, frequency: str, weekday: int, hour: int, label: str = "{time}") -> Button:
-    return Button(ctx._(label, time=f"{hour:02d}:00"), f"rem:hour:{frequency}:{weekday}:{hour}")
+    return Button(ctx._(label, time=f"{hour:02d}:00"), HOUR.encode(frequency, weekday, hour))
 
 
 def ask_hour(ctx: Context, frequency: str, weekday: int) -> None:
     ctx.goto(ReminderStep.HOUR, frequency=frequency, weekday=weekday)
     buttons = [hour_button(ctx, frequency, weekday, hour, label) for label, hour in PRESETS]
     ctx.reply(ctx._("At what time? Choose one, or type a time with its minutes, like 6:30 or 18:00."),
-              rows(*buttons, Button(ctx._("Back"), "menu:reminders"), width=2))
+              rows(*buttons, Button(ctx._("Back"), SHOW.encode()), width=2))
 
 
 def parse_time(text: str) -> tuple[int, bool] | None:
@@ -120,47 +128,47 @@ def parse_time(text: str) -> tuple[int, bool] | None:
     return hour, bool(minutes is not None or half)
 
 
-@router.button("rem:freq", filters=[Onboarded])
+@router.on(FREQUENCY, Onboarded)
 async def choose_frequency(ctx: Context) -> None:
-    choice = ctx.payload_parts[-1]
+    choice = FREQUENCY.arg(ctx)
     if choice == "off":
         reminder = await reminder_of(ctx)
         if reminder is not None:
             reminder.enabled = False
         ctx.goto(None)
         ctx.reply(ctx._("Reminders are off. Turn them on again any time with /reminders."),
-                  rows(Button(ctx._("Main menu"), "menu:home")))
+                  rows(Button(ctx._("Main menu"), HOME.encode())))
         return
     if choice == "weekly":
-        buttons = [Button(weekday_name(ctx.t, d), f"rem:day:{d}") for d in range(7)]
+        buttons = [Button(weekday_name(ctx.t, d), DAY.encode(d)) for d in range(7)]
         ctx.reply(ctx._("On which day?"), rows(*buttons, width=2))
         return
     ask_hour(ctx, "daily", 0)
 
 
-@router.button("rem:day", filters=[Onboarded])
+@router.on(DAY, Onboarded)
 async def choose_day(ctx: Context) -> None:
-    raw = ctx.payload_parts[-1]
+    raw = DAY.arg(ctx)
     if not raw.isdigit() or int(raw) > 6:
         await show(ctx)
         return
     ask_hour(ctx, "weekly", int(raw))
 
 
-@router.button("rem:hour", filters=[Onboarded])
+@router.on(HOUR, Onboarded)
 async def choose_hour(ctx: Context) -> None:
-    parts = ctx.payload_parts
-    if len(parts) != 5 or parts[2] not in ("daily", "weekly") or not parts[3].isdigit() or not parts[4].isdigit():
+    frequency, weekday, hour = HOUR.args(ctx)
+    if frequency not in ("daily", "weekly") or not weekday.isdigit() or not hour.isdigit():
         await show(ctx)
         return
-    await save(ctx, parts[2], int(parts[3]), int(parts[4]))
+    await save(ctx, frequency, int(weekday), int(hour))
 
 
 @router.on(InStep(ReminderStep.HOUR), NoPayload, Onboarded)
 async def typed_hour(ctx: Context) -> None:
     frequency, weekday = str(ctx.data.get("frequency", "daily")), int(ctx.data.get("weekday", 0))
     parsed = parse_time(ctx.msg.text)
-    back = Button(ctx._("Back"), "menu:reminders")
+    back = Button(ctx._("Back"), SHOW.encode())
     if parsed is None:
         buttons = [hour_button(ctx, frequency, weekday, hour, label) for label, hour in PRESETS]
         ctx.reply(ctx._("Please type a time with its minutes, like 7:00 or 19:00, or choose one."),
@@ -187,7 +195,8 @@ async def save(ctx: Context, frequency: str, weekday: int, hour: int) -> None:
                                  frequency, hour, weekday)
     ctx.goto(None)
     ctx.reply(ctx._("Done. {when}", when=describe(ctx.t, reminder)),
-              rows(Button(ctx._("Courses"), "menu:courses"), Button(ctx._("Main menu"), "menu:home"), width=2))
+              rows(Button(ctx._("Courses"), COURSES.encode()), Button(ctx._("Main menu"), HOME.encode()),
+                   width=2))
 
 
 # --- the job ---------------------------------------------------------------------------------------
@@ -204,18 +213,18 @@ def reminder_reply(t: Translator, library: Library, progress: dict[str, LessonPr
             text = t.gettext("Time for a short lesson! Next in “{course}”: lesson {number} of {total}, {title}.",
                              course=course.title.in_(language), number=index + 1, total=len(course.lessons),
                              title=course.lessons[index].title.in_(language))
-            return Reply(text, rows(Button(t.gettext("Continue"), f"lesson:{course.id}"),
-                                    Button(t.gettext("Reminders"), "menu:reminders"), width=2), kind="reminder",
+            return Reply(text, rows(Button(t.gettext("Continue"), LESSON.encode(course.id)),
+                                    Button(t.gettext("Reminders"), SHOW.encode()), width=2), kind="reminder",
                          template_vars={"1": course.title.in_(language)})
     for course in courses:
         if course.id not in progress:
             text = t.gettext("Time for a short lesson! How about starting “{course}”?",
                              course=course.title.in_(language))
-            return Reply(text, rows(Button(t.gettext("Start"), f"lesson:{course.id}"),
-                                    Button(t.gettext("Reminders"), "menu:reminders"), width=2), kind="reminder",
+            return Reply(text, rows(Button(t.gettext("Start"), LESSON.encode(course.id)),
+                                    Button(t.gettext("Reminders"), SHOW.encode()), width=2), kind="reminder",
                          template_vars={"1": course.title.in_(language)})
     return Reply(t.gettext("You have finished every course. Well done! New ones come from time to time."),
-                 rows(Button(t.gettext("Courses"), "menu:courses"), Button(t.gettext("Reminders"), "menu:reminders"),
+                 rows(Button(t.gettext("Courses"), COURSES.encode()), Button(t.gettext("Reminders"), SHOW.encode()),
                       width=2), kind="reminder")
 
 
@@ -224,19 +233,11 @@ async def send_reminders(jc: JobContext) -> int:
     sent = 0
     while True:
         async with jc.db.transaction() as session:
-            query = (select(Reminder).where(Reminder.enabled.is_(True), Reminder.next_at <= now)
-                     .order_by(Reminder.next_at).limit(BATCH))
-            if is_postgres(session):
-                query = query.with_for_update(skip_locked=True)
-            due = list((await session.scalars(query)).all())
+            due = await due_reminders(session, now, BATCH)
             if not due:
                 return sent
-            users = {u.id: u for u in (await session.scalars(
-                select(User).where(User.id.in_([r.user_id for r in due])))).all()}
-            progress: dict[int, dict[str, LessonProgress]] = {}
-            for p in (await session.scalars(
-                    select(LessonProgress).where(LessonProgress.user_id.in_(list(users))))).all():
-                progress.setdefault(p.user_id, {})[p.course_id] = p
+            users = await users_by_id(session, [r.user_id for r in due])
+            progress = await progress_of_users(session, list(users))
             for reminder in due:
                 user = users.get(reminder.user_id)
                 zone = user_zone(user, jc.deps.settings.default_timezone) if user else ZoneInfo("UTC")

@@ -6,6 +6,8 @@
 - ``/link`` (or the menu item) gives a one-time code valid 15 minutes; ``link CODE`` sent from the other
   app moves that address onto the user who asked, and merges the two users (``merge_users``), so
   progress and listings follow the person.
+
+Payloads: ``link:new`` (ask for a code; also the menu item), ``menu:home``.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from datetime import datetime, timedelta
 from bot.context import Context, Outgoing
 from bot.i18n import N_, normalise_language, normalise_text
 from bot.jobs import Job
+from bot.payloads import Action
 from bot.router import Router
 from bot.types import Button, Reply, rows
 from handlers import onboarding
-from handlers.menu import add_item, current_buttons, show_menu
+from handlers.menu import HOME, add_item, current_buttons, show_menu
 from storage.links import LINK_CODE_LENGTH, LINK_CODE_TTL, create_link_code, merge_users, normalise_code
 from storage.links import LinkCode as LinkCodeRow
 from storage.models import User
@@ -28,7 +31,9 @@ router = Router("subscription")
 
 JOBS: list[Job] = []
 
-add_item(N_("Link Telegram and WhatsApp"), "link:new", 85)
+LINK_NEW = Action("link:new")
+
+add_item(N_("Link Telegram and WhatsApp"), LINK_NEW, 85)
 
 # Whole-message words, each with the language it is in (to answer in it when we know no better).
 STOP_WORDS: dict[str, str] = {
@@ -115,7 +120,7 @@ def is_link_redeem(ctx: Context) -> bool:
 
 def is_link_request(ctx: Context) -> bool:
     if ctx.msg.payload is not None:
-        return ctx.msg.payload == "link:new"
+        return LINK_NEW.decode(ctx.msg.payload) is not None
     return ctx.msg.command == "link" or _said(ctx) == "link"
 
 
@@ -168,7 +173,7 @@ async def request_code(ctx: Context) -> None:
     ctx.reply(ctx._("Your link code is {code}. Within {minutes} minutes, send this message to me from your other "
                     "app (Telegram or WhatsApp):\n\nlink {code}\n\nThe code works once.",
                     code=row.code, minutes=ctx.t.number(minutes)),
-              rows(Button(ctx._("Main menu"), "menu:home")))
+              rows(Button(ctx._("Main menu"), HOME.encode())))
 
 
 def _failures(user: User, now: datetime) -> int:

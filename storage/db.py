@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+DEFAULT_URL = "sqlite+aiosqlite:///smce.db"
 CHECKPOINT_EVERY = 200  # write transactions between WAL checkpoints (SQLite)
 
 
@@ -231,6 +232,17 @@ def _inline_sqlite(url: str) -> Callable[[], Awaitable[_InlineSQLite]]:
         return _InlineSQLite(conn)
 
     return connect
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain ``postgresql://`` and ``sqlite:///`` URLs and pick the async drivers."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        return "postgresql+asyncpg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url
 
 
 def is_postgres(session: AsyncSession) -> bool:

@@ -3,13 +3,14 @@ answer, and every answer given with the asker's "was this helpful?" vote."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base, utcnow
+from storage.models import Base, User, utcnow
 
 
 class TicketStatus:
@@ -89,3 +90,33 @@ async def helpful_counts(session: AsyncSession) -> dict[str, tuple[int, int, int
         func.count(FaqAnswer.id).filter(FaqAnswer.helpful.is_(False)),
     ).group_by(FaqAnswer.entry_id)
     return {row[0]: (row[1], row[2], row[3]) for row in (await session.execute(query)).all()}
+
+
+async def trainers_to_notify(session: AsyncSession, roles: Iterable[str], except_user_id: int,
+                             limit: int) -> list[User]:
+    """Users with one of ``roles`` (trainers), but not ``except_user_id``, by id: who hears of a new ticket."""
+    query = select(User).where(User.role.in_(tuple(roles)), User.id != except_user_id).order_by(User.id)
+    return list((await session.scalars(query.limit(limit))).all())
+
+
+async def tickets_for_trainer(session: AsyncSession, trainer_id: int, limit: int = 10) -> list[FaqTicket]:
+    """Open tickets and the ones this trainer took (and has not closed), oldest first."""
+    query = (
+        select(FaqTicket)
+        .where((FaqTicket.status == TicketStatus.OPEN)
+               | ((FaqTicket.status == TicketStatus.TAKEN) & (FaqTicket.trainer_id == trainer_id)))
+        .order_by(FaqTicket.created_at, FaqTicket.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def recent_unanswered(session: AsyncSession, limit: int = 20) -> list[FaqUnanswered]:
+    """Questions the FAQ did not answer (and the asker did not then pick an entry for), newest first."""
+    query = (
+        select(FaqUnanswered)
+        .where(FaqUnanswered.chosen_entry_id.is_(None))
+        .order_by(FaqUnanswered.created_at.desc(), FaqUnanswered.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())

@@ -119,9 +119,8 @@ PROFILE_FIELDS = ("name", "language", "country", "province", "craft", "timezone"
 
 
 def user_columns() -> list[tuple[Table, Column[int]]]:
-    """Every (table, column) with a foreign key to ``users.id``, over all feature tables."""
-    import storage.all_models  # noqa: F401  (so every feature's tables are in the metadata)
-
+    """Every (table, column) with a foreign key to ``users.id``, over the tables declared so far: the
+    application imports ``storage.all_models`` at start, so that is every feature's tables."""
     users = User.__table__
     found: list[tuple[Table, Column[int]]] = []
     for table in Base.metadata.sorted_tables:
@@ -278,6 +277,11 @@ async def record_status(session: AsyncSession, channel: str, external_id: str, s
 
 
 KEEP_UNMATCHED = timedelta(days=1)
+
+
+async def any_kept_status(session: AsyncSession) -> bool:
+    """Whether any status waits for ``reconcile_statuses`` (usually none: a cheap look first)."""
+    return await session.scalar(select(DeliveryStatus.external_id).limit(1)) is not None
 
 
 async def reconcile_statuses(session: AsyncSession, channel: str, now: datetime, limit: int = 500) -> int:

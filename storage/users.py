@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime
+
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 
@@ -50,3 +52,18 @@ def preferred_address(user: User) -> Address | None:
     if not usable:
         return None
     return max(usable, key=lambda a: (a.last_inbound_at is not None, a.last_inbound_at or a.created_at))
+
+
+async def recipient_state(session: AsyncSession, address: str) -> tuple[datetime | None, str | None]:
+    """When the person at ``address`` last wrote (their address row) and their language; Nones if unknown."""
+    row = (await session.execute(
+        select(Address.last_inbound_at, User.language)
+        .join(User, User.id == Address.user_id)
+        .where(Address.address == address)
+    )).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+async def block_address(session: AsyncSession, address: str) -> None:
+    """The person opted out at the platform: nothing more is sent to this address until they write."""
+    await session.execute(update(Address).where(Address.address == address).values(blocked=True))

@@ -1,5 +1,6 @@
 """Fixtures: a database per test (SQLite always; PostgreSQL too when TEST_DATABASE_URL is set), a
-service built from settings, a chat driver and a local fake Telegram Bot API."""
+service built from settings, a chat driver, a local fake Telegram Bot API, and WhatsApp through a local
+fake Twilio API (``fake_twilio``, ``wa_service``, ``client``, ``wa_user``; the kit is tests/fakes/whatsapp.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.config import Settings, normalise_database_url
+from bot.config import Settings
 from bot.context import ManualClock
 from bot.service import Service
+from storage.db import normalise_database_url
 from tests.driver import RecordingSender, User
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.twilio_api import FakeTwilioAPI
+from tests.fakes.whatsapp import WhatsAppUser, twilio_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_CONTENT = FIXTURES / "content"
@@ -103,3 +108,36 @@ async def fake_telegram() -> AsyncIterator[FakeTelegramAPI]:
     api = await FakeTelegramAPI().start()
     yield api
     await api.stop()
+
+
+@pytest.fixture
+async def fake_twilio() -> AsyncIterator[FakeTwilioAPI]:
+    api = await FakeTwilioAPI().start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def wa_service(make_service: MakeService, fake_twilio: FakeTwilioAPI) -> Service:
+    service = await make_service(**twilio_settings(fake_twilio))
+    assert service.whatsapp is not None
+    service.whatsapp.sender.backoff_base = 0.01  # fast retries after a 429 in tests
+    return service
+
+
+@pytest.fixture
+async def client(wa_service: Service) -> AsyncIterator[TestClient]:
+    """A test client of ``wa_service``'s web app."""
+    async with TestClient(TestServer(wa_service.web_app())) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def wa_user(client: TestClient, wa_service: Service,
+            fake_twilio: FakeTwilioAPI) -> Callable[..., WhatsAppUser]:
+    """``wa_user("+8562055512345", "Noy")`` → a person writing to ``wa_service`` on WhatsApp."""
+
+    def make(number: str = "+8562055512345", name: str = "Noy") -> WhatsAppUser:
+        return WhatsAppUser(client, wa_service, fake_twilio, number, name)
+
+    return make

@@ -10,7 +10,7 @@ import itertools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.outbox.worker import Delivery
+from bot.outbox import Delivery
 from bot.service import Service
 from bot.types import Inbound, Media, Reply, Sent
 

@@ -1,7 +1,6 @@
 """Telegram: python-telegram-bot v22 parses updates and makes API calls; our aiohttp app serves the webhook.
 
-- ``AiohttpRequest`` runs PTB's ``Bot`` over one aiohttp session (PTB's default httpx request was
-  ~10x slower in our measurements, see README).
+- ``AiohttpRequest`` (``telegram_http``) runs PTB's ``Bot`` over one aiohttp session.
 - ``to_inbound`` turns an ``Update`` into the standard ``Inbound``.
 - ``TelegramSender`` renders a ``Reply``: HTML-escaped text split under 4096, inline keyboards,
   photos with captions under 1024.
@@ -18,24 +17,24 @@ import hmac
 import html
 import json
 import logging
+from collections.abc import Coroutine
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.request import BaseRequest, RequestData
 
+from bot.channels.base import ChannelCore, Limits
+from bot.channels.telegram_http import AiohttpRequest
 from bot.media import MediaRejected, MediaStore
-from bot.outbox.worker import Delivery
+from bot.outbox.sender import Delivery
 from bot.text.split import split_text
 from bot.types import Blocked, Channel, Inbound, Location, Media, Permanent, Reply, RetryLater, Sent
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -43,73 +42,8 @@ TEXT_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096
 CAPTION_LIMIT = MessageLimit.CAPTION_LENGTH  # 1024
 ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
-
-_JSON = {"Content-Type": "application/json"}
-
-
-class AiohttpRequest(BaseRequest):
-    """PTB's ``BaseRequest`` over an aiohttp ``ClientSession``."""
-
-    def __init__(self, connections: int = 100, read_timeout: float = 30.0) -> None:
-        self._connections = connections
-        self._read_timeout = read_timeout
-        self._session: aiohttp.ClientSession | None = None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return self._read_timeout
-
-    async def initialize(self) -> None:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
-                timeout=aiohttp.ClientTimeout(total=None, connect=10, sock_read=self._read_timeout),
-            )
-
-    async def shutdown(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        if self._session is None:
-            raise RuntimeError("AiohttpRequest is not initialized")
-        data: Any = None
-        headers: dict[str, str] | None = None
-        if request_data is not None:
-            if request_data.contains_files:
-                form = aiohttp.FormData()
-                for name, value in request_data.json_parameters.items():
-                    form.add_field(name, value)
-                for name, part in request_data.multipart_data.items():
-                    filename, content, mimetype = part[0], part[1], part[2] if len(part) > 2 else None
-                    form.add_field(name, content, filename=filename, content_type=mimetype)
-                data = form
-            else:
-                # The Bot API takes JSON bodies; json.dumps in C costs a fraction of form-encoding
-                # every field with urllib's quote (bench/broadcast.py: ~12% of the bot's CPU per send).
-                data = request_data.json_payload
-                headers = _JSON
-        timeout = None
-        if isinstance(read_timeout, int | float):
-            timeout = aiohttp.ClientTimeout(total=None, connect=10, sock_read=read_timeout + 5)
-        try:
-            async with self._session.request(method, url, data=data, headers=headers, timeout=timeout) as resp:
-                return resp.status, await resp.read()
-        except TimeoutError as exc:
-            raise TimedOut from exc
-        except aiohttp.ClientError as exc:
-            raise NetworkError(f"aiohttp.{exc.__class__.__name__}: {exc}") from exc
+KEYBOARD_BUTTONS = 100  # an inline keyboard's limit
+LABEL_LIMIT = 64
 
 
 def make_bot(settings: Settings) -> Bot:
@@ -231,7 +165,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label[:64], callback_data=b.payload) for b in row] for row in reply.buttons]
+        [[InlineKeyboardButton(b.label[:LABEL_LIMIT], callback_data=b.payload) for b in row] for row in reply.buttons]
     )
 
 
@@ -306,13 +240,23 @@ class TelegramSender:
 
 
 class TelegramChannel:
-    def __init__(self, settings: Settings, engine: Engine, media: MediaStore, bot: Bot | None = None) -> None:
+    name = Channel.TELEGRAM.value
+
+    def __init__(self, settings: Settings, core: ChannelCore, bot: Bot | None = None) -> None:
         self.settings = settings
-        self.engine = engine
+        self.engine = core.engine
         self.bot = bot or make_bot(settings)
-        self.sender = TelegramSender(self.bot, media, settings)
+        self.sender = TelegramSender(self.bot, core.media, settings)
         self.secret = webhook_secret(settings)
         self._background: set[asyncio.Task[Any]] = set()
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(self.sender.rate, self.sender.address_rate, self.sender.address_burst, TEXT_LIMIT,
+                      buttons=KEYBOARD_BUTTONS, button_label=LABEL_LIMIT)
+
+    def to_inbound(self, update: Update) -> Inbound | None:
+        return to_inbound(update)
 
     async def start(self) -> None:
         await self.bot.initialize()  # getMe
@@ -333,6 +277,15 @@ class TelegramChannel:
         file = await self.bot.get_file(media.file_id)
         self.sender.media.check(None, file.file_size)
         return bytes(await file.download_as_bytearray())
+
+    async def go_live(self, stop: asyncio.Event) -> Coroutine[Any, Any, None] | None:
+        """With ``PUBLIC_URL`` (and no ``TELEGRAM_POLLING``) set the webhook; else long polling."""
+        if self.settings.public_url and not self.settings.telegram_polling:
+            await self.set_webhook(self.settings.public_url)
+            log.info("Telegram webhook set to %s/webhooks/telegram", self.settings.public_url)
+            return None
+        log.info("Telegram: long polling (no PUBLIC_URL)")
+        return self.poll(stop)
 
     async def set_webhook(self, public_url: str) -> None:
         await self.bot.set_webhook(
@@ -396,3 +349,7 @@ class TelegramChannel:
                 continue
             if updates:
                 offset = updates[-1].update_id + 1
+
+
+def build(settings: Settings, core: ChannelCore) -> TelegramChannel:
+    return TelegramChannel(settings, core, bot=core.options.get("telegram_bot"))

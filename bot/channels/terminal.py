@@ -9,11 +9,28 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
-from typing import TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
-from bot.outbox.worker import Delivery
-from bot.service import Service
+from bot.outbox.sender import Delivery, Sender
 from bot.types import Channel, Inbound, Reply, Sent
+
+if TYPE_CHECKING:
+    from bot.engine import Engine
+    from bot.jobs import Scheduler
+    from bot.outbox.worker import OutboxWorker
+
+
+class ChatService(Protocol):
+    """What the terminal chat uses of ``bot.service.Service`` (the chat does not import the service)."""
+
+    senders: dict[str, Sender]
+    engine: Engine
+    outbox: OutboxWorker
+    scheduler: Scheduler
+
+    async def start(self, *, background: bool = True) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 def render(reply: Reply, color: bool = False) -> str:
@@ -48,7 +65,7 @@ class TerminalSender:
         return Sent(f"terminal-{self.count}")
 
 
-async def chat(service: Service, *, address: str = "terminal:local", stdin: TextIO | None = None,
+async def chat(service: ChatService, *, address: str = "terminal:local", stdin: TextIO | None = None,
                out: TextIO | None = None, start: bool = True) -> None:
     stdin = stdin or sys.stdin
     out = out or sys.stdout

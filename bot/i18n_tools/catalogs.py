@@ -1,7 +1,8 @@
-"""``smce-bot i18n``: extract, update, compile and check the gettext catalogs; report translation coverage.
+"""The gettext catalogs: extract the template, read/write/update the ``.po``, compile the ``.mo``, check them.
 
 English is the source language (the msgids); every other language has ``bot/locale/<lang>/LC_MESSAGES/
-messages.po`` and its compiled ``messages.mo`` (committed: the bot reads only the ``.mo``).
+messages.po`` and its compiled ``messages.mo`` (committed: the bot reads only the ``.mo``). The commands
+that drive this module are in ``bot.i18n_tools.cli``; the coverage report is in ``bot.i18n_tools.report``.
 
 A translation round, when new strings arrived in the code::
 
@@ -11,7 +12,7 @@ A translation round, when new strings arrived in the code::
     smce-bot i18n fill todo.json      # checks placeholders, writes the .po files
     smce-bot i18n compile             # .po -> .mo
     smce-bot i18n check               # nothing missing, no broken placeholder, no stale .mo (what tests assert)
-    smce-bot i18n report --markdown --write /path/to/coverage.md
+    smce-bot i18n report --markdown --write coverage.md
 
 Everything goes through babel's Python API (``babel.messages.extract``/``pofile``/``mofile``); the
 extraction is the same as ``pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_``.
@@ -19,16 +20,13 @@ extraction is the same as ``pybabel extract -F babel.cfg -k _ -k gettext -k nget
 
 from __future__ import annotations
 
-import argparse
 import io
-import json
 import string
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
@@ -37,9 +35,6 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 from bot.i18n import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, LOCALE_DIR
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 ROOT = LOCALE_DIR.parent.parent
 BABEL_CFG = ROOT / "babel.cfg"
@@ -359,161 +354,3 @@ def fill(translations: dict[str, dict[str, Any]]) -> list[str]:
             message.previous_id = []
         write_catalog(lang, catalog)
     return problems
-
-
-# --- coverage report ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Coverage:
-    language: str
-    ui_done: int
-    ui_total: int
-    content_done: int
-    content_total: int
-
-
-def coverage(content_dir: Path | None = None) -> list[Coverage]:
-    from content import load_library
-
-    template = extract_template()
-    ids = [m for m in template if m.id]
-    library, _ = load_library(content_dir or ROOT / "content")
-    total = library.text_count()
-    missing_content = library.missing_translations(LANGUAGES)
-    rows = [Coverage(DEFAULT_LANGUAGE, len(ids), len(ids), total - missing_content[DEFAULT_LANGUAGE], total)]
-    for lang in TRANSLATED:
-        done = 0
-        if po_path(lang).exists():
-            catalog = read_catalog(lang)
-            for message in ids:
-                found = catalog.get(message.id, message.context)
-                done += found is not None and is_translated(found)
-        rows.append(Coverage(lang, done, len(ids), total - missing_content[lang], total))
-    return rows
-
-
-def _pct(done: int, total: int) -> str:
-    return f"{100 * done // total}%" if total else "-"
-
-
-def format_report(rows: Sequence[Coverage], markdown: bool = False) -> str:
-    header = ("Language", "Code", "UI strings", "Content texts")
-    lines = [
-        (LANGUAGES[r.language].native_name, r.language,
-         f"{r.ui_done}/{r.ui_total} ({_pct(r.ui_done, r.ui_total)})",
-         f"{r.content_done}/{r.content_total} ({_pct(r.content_done, r.content_total)})")
-        for r in rows
-    ]
-    if markdown:
-        out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        out += ["| " + " | ".join(line) + " |" for line in lines]
-        return "\n".join(out)
-    widths = [max(len(x[i]) for x in [header, *lines]) for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-                     for row in [header, *lines])
-
-
-# --- CLI ------------------------------------------------------------------------------------------------
-
-
-def _langs(args: argparse.Namespace) -> tuple[str, ...]:
-    chosen = tuple(args.lang or TRANSLATED)
-    unknown = [lang for lang in chosen if lang not in TRANSLATED]
-    if unknown:
-        raise SystemExit(f"unknown language(s): {', '.join(unknown)}; catalogs: {', '.join(TRANSLATED)}")
-    return chosen
-
-
-def _cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
-    template = extract()
-    print(f"{TEMPLATE.relative_to(ROOT)}: {sum(1 for m in template if m.id)} messages")
-    return 0
-
-
-def _cmd_update(args: argparse.Namespace, settings: Settings) -> int:
-    counts = update(_langs(args))
-    print("untranslated per language: " + ", ".join(f"{lang} {n}" for lang, n in counts.items()))
-    return 0
-
-
-def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
-    changed = compile_catalogs(_langs(args))
-    print("compiled: " + (", ".join(changed) if changed else "all .mo files were up to date"))
-    return 0
-
-
-def _cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    bad = 0
-    for result in check(_langs(args)):
-        if result.ok:
-            print(f"{result.language}: ok")
-            continue
-        bad += 1
-        print(f"{result.language}: {len(result.missing)} missing, {len(result.broken)} broken placeholders"
-              + (", stale .mo" if result.stale_mo else "") + ("" if result.plural_forms_ok else ", bad plural forms"))
-        for problem in [*(f"  missing: {m!r}" for m in result.missing), *(f"  {p}" for p in result.broken)]:
-            print(problem)
-    return 1 if bad else 0
-
-
-def _cmd_todo(args: argparse.Namespace, settings: Settings) -> int:
-    entries = todo(_langs(args))
-    if args.json:
-        json.dump(entries, sys.stdout, ensure_ascii=False, indent=1)
-        print()
-        return 0
-    for lang, items in entries.items():
-        hints = fuzzy_hints(lang)
-        print(f"== {lang}: {len(items)} untranslated")
-        for key in items:
-            print(f"  {key!r}" + (f"  (fuzzy, was: {hints[key]!r})" if key in hints else ""))
-    if not entries:
-        print("nothing to translate")
-    return 0
-
-
-def _cmd_fill(args: argparse.Namespace, settings: Settings) -> int:
-    data = json.loads(Path(args.file).read_text(encoding="utf-8"))
-    problems = fill(data)
-    for problem in problems:
-        print(problem)
-    if not args.no_compile:
-        compile_catalogs()
-    return 1 if problems else 0
-
-
-def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    text = format_report(coverage(Path(args.content) if args.content else settings.content_dir), args.markdown)
-    print(text)
-    if args.write:
-        Path(args.write).write_text(text + "\n", encoding="utf-8")
-    return 0
-
-
-def add_commands(subparsers: Any) -> None:
-    i18n = subparsers.add_parser("i18n", help="translation catalogs: extract, update, compile, check, report")
-    sub = i18n.add_subparsers(dest="i18n_command", required=True)
-
-    def with_lang(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--lang", action="append", help="only this language (repeatable); default: all")
-        return p
-
-    sub.add_parser("extract", help="write bot/locale/messages.pot from the sources").set_defaults(func=_cmd_extract)
-    with_lang(sub.add_parser("update", help="extract, then merge new strings into every .po")).set_defaults(
-        func=_cmd_update)
-    with_lang(sub.add_parser("compile", help="compile .po into .mo")).set_defaults(func=_cmd_compile)
-    with_lang(sub.add_parser("check", help="fail on missing strings, broken placeholders or stale .mo")
-              ).set_defaults(func=_cmd_check)
-    p = with_lang(sub.add_parser("todo", help="list untranslated or fuzzy strings per language"))
-    p.add_argument("--json", action="store_true", help="print a JSON skeleton to fill in and pass to `fill`")
-    p.set_defaults(func=_cmd_todo)
-    p = sub.add_parser("fill", help="write translations from a JSON file {lang: {msgid: text}} and compile")
-    p.add_argument("file")
-    p.add_argument("--no-compile", action="store_true")
-    p.set_defaults(func=_cmd_fill)
-    p = sub.add_parser("report", help="translation coverage per language: UI strings and content texts")
-    p.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    p.add_argument("--write", metavar="PATH", help="also write the table to PATH")
-    p.add_argument("--content", metavar="DIR", help="content library (default: CONTENT_DIR or the bundled one)")
-    p.set_defaults(func=_cmd_report)

@@ -1,5 +1,10 @@
-"""Micro-lessons: courses, lessons, quizzes and progress."""
+"""Micro-lessons: courses, lessons, quizzes and progress.
 
-from handlers.lessons.course import router
+``common`` holds the router and the payloads, ``course`` the course list, lessons and progress, ``quiz``
+the questions and answers. Queries are in ``storage.lessons``.
+"""
 
-__all__ = ["router"]
+from handlers.lessons import course, quiz
+from handlers.lessons.common import router
+
+__all__ = ["course", "quiz", "router"]

@@ -1,23 +1,24 @@
-"""Shared pieces of the marketplace: steps, limits, drafts, rendering listings for any channel."""
+"""Shared pieces of the marketplace: steps, limits, drafts, rendering listings for any channel, the contact
+shown to buyers, publishing, and telling the moderators."""
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable
+from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.i18n import N_, Translator, translator
 from bot.types import Button, Media, Reply
 from handlers.choices import country_name, craft_name
+from handlers.market.actions import CANCEL, HOME
 from handlers.market.search import SearchIndex, normalise
-from storage.market import Listing, MarketDraft, MarketPhoto, PhotoStatus
-from storage.models import Role, User
+from storage.market import Listing, ListingStatus, MarketDraft, MarketPhoto, draft_of, load_photos, users_in_roles
+from storage.models import Address, Role, User
 from storage.users import preferred_address
 
 
@@ -80,12 +81,16 @@ def no_command(ctx: Context) -> bool:
     return ctx.msg.command is None
 
 
+def is_moderator(ctx: Context) -> bool:
+    return ctx.user.role in MODERATORS
+
+
 def cancel_button(ctx: Context) -> Button:
-    return Button(ctx._("Cancel"), "market:cancel")
+    return Button(ctx._("Cancel"), CANCEL.encode())
 
 
 def home_button(ctx: Context) -> Button:
-    return Button(ctx._("Marketplace"), "market:home")
+    return Button(ctx._("Marketplace"), HOME.encode())
 
 
 def t_for(user: User) -> Translator:
@@ -112,6 +117,27 @@ def split_place(text: str) -> str:
     return parts[-1] if parts else text.strip()
 
 
+def contact_address(addresses: list[Address], kind: str) -> str | None:
+    """What buyers are shown for a seller's chosen contact: a Telegram @username or a WhatsApp number."""
+    for address in addresses:
+        if kind == "telegram" and address.channel == "telegram" and address.username:
+            return "@" + address.username
+        if kind == "whatsapp" and address.channel == "whatsapp":
+            return address.address.split(":", 1)[1]
+    return None
+
+
+def publish(ctx: Context, listing: Listing) -> None:
+    """Put a listing in the marketplace (approved by a moderator, or auto-approved) for the configured days."""
+    if listing.approved_at is None:
+        listing.created_at = ctx.now  # "newest first" counts from publication
+    listing.status = ListingStatus.ACTIVE
+    listing.approved_at = ctx.now
+    listing.expires_at = ctx.now + timedelta(days=ctx.deps.settings.listing_days)
+    listing.reminded_at = None
+    listing.updated_at = ctx.now
+
+
 # --- search text --------------------------------------------------------------------------------
 
 
@@ -132,8 +158,7 @@ def search_index(ctx_or_extras: Context | dict[str, Any]) -> SearchIndex:
 
 
 async def get_draft(ctx: Context) -> MarketDraft | None:
-    query = select(MarketDraft).where(MarketDraft.user_id == ctx.user.id)
-    return (await ctx.session.scalars(query)).first()
+    return await draft_of(ctx.session, ctx.user.id)
 
 
 def set_field(ctx: Context, draft: MarketDraft, **values: Any) -> None:
@@ -149,14 +174,6 @@ def missing_fields(data: dict[str, Any]) -> list[str]:
 
 
 # --- photos -------------------------------------------------------------------------------------
-
-
-async def load_photos(session: AsyncSession, ids: Iterable[int]) -> list[MarketPhoto]:
-    ids = [int(i) for i in ids]
-    if not ids:
-        return []
-    found = {p.id: p for p in (await session.scalars(select(MarketPhoto).where(MarketPhoto.id.in_(ids)))).all()}
-    return [found[i] for i in ids if i in found and found[i].status != PhotoStatus.FAILED]
 
 
 def photo_media(photo: MarketPhoto, channel: str | None) -> Media | None:
@@ -203,7 +220,7 @@ async def listing_replies(session: AsyncSession, t: Translator, listing: Listing
 
 
 async def moderators(session: AsyncSession) -> list[User]:
-    return list((await session.scalars(select(User).where(User.role.in_(MODERATORS)).order_by(User.id))).all())
+    return await users_in_roles(session, MODERATORS)
 
 
 async def send_to_moderators(ctx: Context, listing: Listing, note: str, note_values: dict[str, str],

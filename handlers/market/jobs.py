@@ -9,16 +9,24 @@ before a listing runs out and takes it out of the marketplace when it does.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.jobs import Job, JobContext
 from bot.media import MediaRejected, MediaStore
-from bot.outbox.worker import enqueue
+from bot.outbox import enqueue
 from bot.types import Button, Media, Reply, rows
+from handlers.market.actions import RENEW
 from handlers.market.common import REMIND_BEFORE_DAYS, search_index, t_for
-from storage.market import Listing, ListingStatus, MarketPhoto, PhotoStatus
+from storage.market import (
+    ListingStatus,
+    MarketPhoto,
+    PhotoStatus,
+    listings_run_out,
+    listings_to_remind,
+    photos_to_copy,
+)
 from storage.models import User
 from storage.users import preferred_address
 
@@ -34,9 +42,7 @@ async def copy_photos(jc: JobContext) -> int:
         return 0
     fetchers = jc.deps.extras.get("channels") or {}
     async with jc.db.read() as session:
-        pending = list((await session.scalars(
-            select(MarketPhoto).where(MarketPhoto.status == PhotoStatus.PENDING).order_by(MarketPhoto.id)
-            .limit(PHOTO_BATCH))).all())
+        pending = await photos_to_copy(session, limit=PHOTO_BATCH)
     done = 0
     for photo in pending:
         key: str | None = None
@@ -72,10 +78,7 @@ async def copy_photos(jc: JobContext) -> int:
     return done
 
 
-async def tell_owner(jc: JobContext, session: object, user_id: int, reason: str | None) -> None:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    assert isinstance(session, AsyncSession)
+async def tell_owner(jc: JobContext, session: AsyncSession, user_id: int, reason: str | None) -> None:
     user = await session.get(User, user_id)
     address = preferred_address(user) if user is not None else None
     if user is None or address is None:
@@ -97,10 +100,7 @@ async def expire_listings(jc: JobContext) -> int:
     now = jc.deps.clock.now()
     done = 0
     async with jc.db.transaction() as session:
-        remind = (select(Listing).where(Listing.status == ListingStatus.ACTIVE, Listing.reminded_at.is_(None),
-                                        Listing.expires_at <= now + timedelta(days=REMIND_BEFORE_DAYS),
-                                        Listing.expires_at > now).limit(500))
-        for listing in (await session.scalars(remind)).all():
+        for listing in await listings_to_remind(session, now, timedelta(days=REMIND_BEFORE_DAYS), limit=500):
             listing.reminded_at = now
             seller = await session.get(User, listing.seller_id)
             if seller is not None:
@@ -108,9 +108,7 @@ async def expire_listings(jc: JobContext) -> int:
                 text = t.gettext("⏰ Your listing “{name}” leaves the marketplace on {date}. Renew it to keep it "
                                  "there.", name=listing.name, date=t.datetime(listing.expires_at or now, "medium"))
                 done += _notify(session, seller, text, t.gettext("Renew"), listing.id, now)
-        expired = (select(Listing).where(Listing.status == ListingStatus.ACTIVE, Listing.expires_at <= now)
-                   .limit(500))
-        for listing in (await session.scalars(expired)).all():
+        for listing in await listings_run_out(session, now, limit=500):
             listing.status = ListingStatus.EXPIRED
             listing.updated_at = now
             seller = await session.get(User, listing.seller_id)
@@ -122,16 +120,11 @@ async def expire_listings(jc: JobContext) -> int:
     return done
 
 
-def _notify(session: object, seller: User, text: str, label: str, listing_id: int, now: object) -> int:
-    from datetime import datetime
-
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    assert isinstance(session, AsyncSession) and isinstance(now, datetime)
+def _notify(session: AsyncSession, seller: User, text: str, label: str, listing_id: int, now: datetime) -> int:
     address = preferred_address(seller)
     if address is None:
         return 0
-    reply = Reply(text, rows(Button(label, f"market:renew:{listing_id}")), kind="reminder")
+    reply = Reply(text, rows(Button(label, RENEW.encode(listing_id))), kind="reminder")
     enqueue(session, seller.id, address.channel, address.address, reply, now=now)
     return 1
 

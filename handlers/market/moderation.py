@@ -1,42 +1,51 @@
 """Moderation of listings by trainers and admins: approve, reject (with a reason the seller is told),
 take down a reported listing, or keep it.
 
-Payloads: ``market:mod:ok:<id>``, ``market:mod:no:<id>``, ``market:mod:keep:<id>``.
+Payloads: ``market:mod:ok:<id>``, ``market:mod:no:<id>``, ``market:mod:keep:<id>``, ``market:mod:back`` (see
+``actions``). The queue of what waits for a decision is ``queue``.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete
-
 from bot.context import Context
 from bot.i18n import normalise_text
-from bot.router import Roles, Router
+from bot.payloads import Action
+from bot.router import Router
 from bot.types import Button, Reply, rows
-from handlers.market.common import MODERATORS, REASON_MAX, STATUS_LABELS, MarketStep, home_button, no_command, t_for
-from handlers.market.post import publish
-from storage.market import Listing, ListingReport, ListingStatus
+from handlers.market.actions import APPROVE, KEEP_LISTING, MINE, MOD_BACK, QUEUE, REJECT, moderation_button
+from handlers.market.common import (
+    REASON_MAX,
+    STATUS_LABELS,
+    MarketStep,
+    home_button,
+    is_moderator,
+    no_command,
+    publish,
+    t_for,
+)
+from storage.market import Listing, ListingStatus, clear_reports, listing_of
 from storage.models import User
 
 router = Router("market.moderation")
-is_moderator = Roles(*MODERATORS)
 
 
 def queue_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
     """After a decision: on to the next listing waiting (``/pending``), or the marketplace."""
-    return rows(Button(ctx._("To review"), "market:queue:0"), home_button(ctx), width=2)
+    return rows(Button(ctx._("To review"), QUEUE.encode(0)), home_button(ctx), width=2)
 
 
-async def target(ctx: Context, part: str) -> Listing | None:
-    listing = await ctx.session.get(Listing, int(part)) if part.isdigit() else None
+async def target(ctx: Context, action: Action) -> Listing | None:
+    """The listing whose id the pressed ``action`` carries, unless it is gone."""
+    listing = await listing_of(ctx.session, action.arg(ctx))
     if listing is None or listing.status == ListingStatus.DELETED:
         ctx.reply(ctx._("That listing is no longer there."))
         return None
     return listing
 
 
-@router.button("market:mod:ok", filters=[is_moderator])
+@router.on(APPROVE, is_moderator)
 async def approve(ctx: Context) -> None:
-    if (listing := await target(ctx, ctx.payload_parts[-1])) is None:
+    if (listing := await target(ctx, APPROVE)) is None:
         return
     if listing.status != ListingStatus.PENDING:
         ctx.reply(ctx._("Already handled: “{name}” is {status}.", name=listing.name,
@@ -50,12 +59,12 @@ async def approve(ctx: Context) -> None:
         ctx.send(seller, Reply(
             t.gettext("✅ Your listing “{name}” is now in the marketplace, until {date}.", name=listing.name,
                       date=t.datetime(listing.expires_at or ctx.now, "medium")),
-            rows(Button(t.gettext("My listings"), "market:mine")), kind="moderation"))
+            rows(Button(t.gettext("My listings"), MINE.encode())), kind="moderation"))
 
 
-@router.button("market:mod:no", filters=[is_moderator])
+@router.on(REJECT, is_moderator)
 async def reject(ctx: Context) -> None:
-    if (listing := await target(ctx, ctx.payload_parts[-1])) is None:
+    if (listing := await target(ctx, REJECT)) is None:
         return
     if listing.status not in (ListingStatus.PENDING, ListingStatus.ACTIVE):
         ctx.reply(ctx._("Already handled: “{name}” is {status}.", name=listing.name,
@@ -63,10 +72,10 @@ async def reject(ctx: Context) -> None:
         return
     ctx.goto(MarketStep.REJECT, listing=listing.id)
     ctx.reply(ctx._("Why is “{name}” not accepted? Type the reason; the seller will be told.", name=listing.name),
-              rows(Button(ctx._("Cancel"), "market:mod:back")))
+              rows(Button(ctx._("Cancel"), MOD_BACK.encode())))
 
 
-@router.button("market:mod:back", filters=[is_moderator])
+@router.on(MOD_BACK, is_moderator)
 async def back(ctx: Context) -> None:
     ctx.goto(None)
     ctx.reply(ctx._("Nothing was changed."), queue_buttons(ctx))
@@ -74,7 +83,7 @@ async def back(ctx: Context) -> None:
 
 @router.step(MarketStep.REJECT, filters=[is_moderator, no_command])
 async def got_reason(ctx: Context) -> None:
-    listing = await ctx.session.get(Listing, int(ctx.data.get("listing") or 0))
+    listing = await listing_of(ctx.session, int(ctx.data.get("listing") or 0))
     if listing is None or listing.status not in (ListingStatus.PENDING, ListingStatus.ACTIVE):
         ctx.goto(None)
         ctx.reply(ctx._("That listing was already handled."))
@@ -101,18 +110,18 @@ async def got_reason(ctx: Context) -> None:
         ctx.send(seller, Reply(
             t.gettext("Your listing “{name}” was not accepted. Reason: {reason}\nYou can change it and send it "
                       "again from My listings.", name=listing.name, reason=reason),
-            rows(Button(t.gettext("My listings"), "market:mine")), kind="moderation"))
+            rows(Button(t.gettext("My listings"), MINE.encode())), kind="moderation"))
 
 
-@router.button("market:mod:keep", filters=[is_moderator])
+@router.on(KEEP_LISTING, is_moderator)
 async def keep(ctx: Context) -> None:
-    if (listing := await target(ctx, ctx.payload_parts[-1])) is None:
+    if (listing := await target(ctx, KEEP_LISTING)) is None:
         return
     # The reports were looked at: they no longer wait in the queue (a new report brings it back).
-    await ctx.session.execute(delete(ListingReport).where(ListingReport.listing_id == listing.id))
+    await clear_reports(ctx.session, listing.id)
     ctx.reply(ctx._("OK, “{name}” stays.", name=listing.name), queue_buttons(ctx))
 
 
-@router.button("market:mod")
+@router.on(moderation_button)
 async def not_moderator(ctx: Context) -> None:
     ctx.reply(ctx._("Only moderators can do that."), rows(home_button(ctx)))

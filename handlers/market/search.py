@@ -1,15 +1,17 @@
 """Marketplace search: typo-tolerant, mixed-language, in memory, kept in step with the database.
 
-Text is normalised once when a listing is saved (``search_text``: NFC, casefolded, Latin accents
-dropped so "lua" finds "lụa") and split into terms: words for scripts written with spaces, character
-trigrams for Thai, Lao, Khmer and Myanmar, which are written without spaces between words.
+Text is normalised once when a listing is saved (``search_text``: :func:`bot.text.normalise_search`,
+NFC, casefolded, Latin accents dropped so "lua" finds "lụa") and split into terms
+(:func:`bot.text.split_terms`): words for scripts written with spaces, character trigrams for Thai,
+Lao, Khmer and Myanmar, which are written without spaces between words.
 
 ``SearchIndex`` holds an inverted index term → listing ids of active listings. A query word is looked up
-exactly, as a prefix, and with rapidfuzz (``fuzz.ratio``) against the vocabulary of distinct words (a
-few thousand entries, not 50,000 documents); a run of Thai/Lao/Khmer/Myanmar text scores by the share
-of its trigrams a listing contains. Listings score the sum of their best match per query term; ties go
-to the newest. Each process keeps its own index and brings it up to date before every search with one
-indexed query for listings changed since the last look (``updated_at``), so several workers agree.
+exactly, as a prefix, and with rapidfuzz (:func:`bot.text.close_words`) against the vocabulary of
+distinct words (a few thousand entries, not 50,000 documents); a run of Thai/Lao/Khmer/Myanmar text
+scores by the share of its trigrams a listing contains. Listings score the sum of their best match per
+query term; ties go to the newest. Each process keeps its own index and brings it up to date before
+every search with one indexed query for listings changed since the last look (``updated_at``;
+:func:`storage.market_search.index_rows`), so several workers agree.
 """
 
 from __future__ import annotations
@@ -18,53 +20,25 @@ import asyncio
 import bisect
 import heapq
 import math
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from itertools import chain
 
-from rapidfuzz import fuzz, process
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import LANGUAGES, translator
-from storage.market import Listing, ListingStatus
+from bot.text.features import SEARCH_UNSPACED_RE, close_words, split_terms, terms_of
+from bot.text.normalise import normalise_search
+from storage.market import ListingStatus
+from storage.market_search import index_rows
 
-# Thai, Lao, Khmer (and Khmer symbols), Myanmar: written without spaces between words.
-_NS = "\u0e00-\u0eff\u1780-\u17ff\u19e0-\u19ff\u1000-\u109f"
-_NO_SPACE_RUN = re.compile(f"([{_NS}]+)|([^{_NS}]+)")
-_LATIN_MARKS = re.compile("(?<=[a-z])[\u0300-\u036f]+")
-_UNSPACED = re.compile(f"[{_NS}]")
-_NOT_TEXT = re.compile(f"[^\\w{_NS}]+|_")
 LOOKBACK = timedelta(minutes=5)  # re-read recent changes: a slow transaction may commit after our look
-GRAM = 3
 
-
-def normalise(text: str) -> str:
-    """NFC, casefolded, accents dropped from Latin letters (not the vowel marks of Thai or Lao)."""
-    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    folded = unicodedata.normalize("NFC", _LATIN_MARKS.sub("", decomposed))
-    return " ".join(_NOT_TEXT.sub(" ", folded).split())
-
-
-def split_terms(normalised: str) -> tuple[list[str], list[list[str]]]:
-    """Words of spaced scripts, and per run of unspaced script its trigrams (the run itself if shorter)."""
-    words: list[str] = []
-    runs: list[list[str]] = []
-    for unspaced, spaced in _NO_SPACE_RUN.findall(normalised):
-        if unspaced:
-            runs.append([unspaced[i : i + GRAM] for i in range(len(unspaced) - GRAM + 1)] or [unspaced])
-        else:
-            words.extend(w for w in spaced.split() if len(w) >= 2 or w.isdigit())
-    return words, runs
-
-
-def terms_of(normalised: str) -> set[str]:
-    words, runs = split_terms(normalised)
-    return set(words).union(*runs)
+# The search form of a text (kept importable here: listings store it as ``search_text``).
+normalise = normalise_search
+__all__ = ["SearchIndex", "category_terms", "normalise", "split_terms", "terms_of"]
 
 
 @cache
@@ -74,7 +48,7 @@ def category_terms(code: str) -> frozenset[str]:
 
     label = CRAFTS.get(code, CRAFTS["other"])
     names = {label, code} | {translator(lang).gettext(label) for lang in LANGUAGES}
-    return frozenset(terms_of(normalise(" ".join(names))))
+    return frozenset(terms_of(normalise_search(" ".join(names))))
 
 
 @dataclass
@@ -115,13 +89,8 @@ class SearchIndex:
     async def refresh(self, session: AsyncSession) -> int:
         """Bring the index up to date with the database; returns how many rows were read."""
         async with self._lock:
-            query = select(Listing.id, Listing.status, Listing.search_text, Listing.category, Listing.created_at,
-                           Listing.updated_at)
-            if self.watermark is None:
-                query = query.where(Listing.status == ListingStatus.ACTIVE)
-            else:
-                query = query.where(Listing.updated_at >= self.watermark - LOOKBACK)
-            rows = (await session.execute(query)).all()
+            since = None if self.watermark is None else self.watermark - LOOKBACK
+            rows = await index_rows(session, since)
             newest = self.watermark
             for listing_id, status, text, category, created_at, updated_at in rows:
                 if status == ListingStatus.ACTIVE:
@@ -139,7 +108,7 @@ class SearchIndex:
     @property
     def vocab(self) -> list[str]:
         if self._vocab is None:
-            self._vocab = sorted(t for t in self.postings if not _UNSPACED.match(t))
+            self._vocab = sorted(t for t in self.postings if not SEARCH_UNSPACED_RE.match(t))
         return self._vocab
 
     def _word_matches(self, word: str) -> dict[str, float]:
@@ -156,9 +125,9 @@ class SearchIndex:
                 found.setdefault(term, 90.0)
         if len(word) >= 4 and not word.isdigit():
             cutoff = 75.0 if len(word) == 4 else 72.0
-            for term, score, _ in process.extract(word, vocab, scorer=fuzz.ratio, score_cutoff=cutoff, limit=50):
+            for term, score in close_words(word, vocab, cutoff, limit=50):
                 if abs(len(term) - len(word)) <= 3:
-                    found[term] = max(found.get(term, 0.0), float(score))
+                    found[term] = max(found.get(term, 0.0), score)
         return found
 
     def _word_levels(self, word: str) -> list[tuple[float, set[int]]]:
@@ -188,7 +157,7 @@ class SearchIndex:
     def search(self, query: str, limit: int = 50) -> list[int]:
         """Active listing ids best matching ``query``: listings matching every term first, by score, then the
         best partial matches; newest first among equals."""
-        words, runs = split_terms(normalise(query))
+        words, runs = split_terms(normalise_search(query))
         terms = [self._word_levels(w) for w in dict.fromkeys(words)][:8] + [self._run_levels(r) for r in runs][:4]
         terms = [levels for levels in terms if levels]
         if not terms:

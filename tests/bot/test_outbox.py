@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import event, select, update
 
 from bot.context import ManualClock
-from bot.outbox.worker import LEASE, LEASE_CHECK, OutboxWorker, TokenBucket, enqueue, enqueue_many
+from bot.outbox import LEASE, LEASE_CHECK, OutboxWorker, TokenBucket, enqueue, enqueue_many
 from bot.types import Reply
 from storage.db import Database
 from storage.models import Outbox, OutboxStatus
+from storage.outbox import due_rows
 from tests.driver import RecordingSender
 
 
@@ -87,7 +88,6 @@ async def test_claim_walks_an_index_without_sorting(db: Database, database_url: 
     async with db.transaction() as s:
         await enqueue_many(s, [(None, "terminal", f"terminal:{i}", Reply(text="news", kind="announcement"))
                                for i in range(300)], now=clock.now(), broadcast_id=1)
-    worker = OutboxWorker(db, {"terminal": RecordingSender()}, clock)
     captured: list[tuple[str, object]] = []
 
     def capture(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
@@ -100,8 +100,8 @@ async def test_claim_walks_an_index_without_sorting(db: Database, database_url: 
         event.listen(sync_engine, "before_cursor_execute", capture)
         try:
             for interactive in (True, False):
-                await worker._due(s, clock.now() + timedelta(seconds=1), interactive=interactive, limit=200,
-                                  postgres=False, leases=True)
+                await due_rows(s, clock.now() + timedelta(seconds=1), ["terminal"], interactive=interactive,
+                               limit=200, postgres=False, leases=True)
         finally:
             event.remove(sync_engine, "before_cursor_execute", capture)
         assert len(captured) == 4  # pending and lease-expired, for replies and for announcements

@@ -195,7 +195,7 @@ async def test_stickers_photos_and_long_texts(make_service: MakeService, fake_te
 
 async def test_long_reply_is_split_and_429_and_403_are_honoured(make_service: MakeService,
                                                                 fake_telegram: FakeTelegramAPI):
-    from bot.outbox.worker import enqueue
+    from bot.outbox import enqueue
     from bot.types import Button, Reply, rows
     from storage.models import Outbox
 

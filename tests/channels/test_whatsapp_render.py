@@ -10,18 +10,12 @@ from urllib.parse import parse_qsl
 import pytest
 from twilio.request_validator import RequestValidator
 
-from bot.channels.whatsapp import (
-    MENU_HINT,
-    WhatsAppChannel,
-    WhatsAppSender,
-    one_line,
-    parse_templates,
-    phone_hint,
-    text_messages,
-    to_inbound,
-)
+from bot.channels.base import ChannelCore
+from bot.channels.whatsapp import WhatsAppChannel, phone_hint, to_inbound
+from bot.channels.whatsapp_send import MENU_HINT, WhatsAppSender, one_line, parse_templates, text_messages
 from bot.config import Settings
 from bot.context import ManualClock
+from bot.deliveries import Deliveries
 from bot.i18n import translator
 from bot.media import MAX_BYTES, MediaRejected, MediaStore
 from bot.types import Button, Media, Reply, rows
@@ -107,7 +101,7 @@ async def sender(tmp_path: Path) -> AsyncIterator[WhatsAppSender]:
     settings = Settings(twilio_account_sid="AC1", twilio_auth_token="t", twilio_whatsapp_from="+14155238886",
                         public_url="https://bot.example.org",
                         twilio_templates=json.dumps({"quick_reply_2": "HXquick", "announcement": "HXann"}))
-    yield WhatsAppSender(settings, db, ManualClock())
+    yield WhatsAppSender(settings, Deliveries(db), ManualClock())
     await db.close()
 
 
@@ -168,7 +162,8 @@ async def channel(tmp_path: Path) -> AsyncIterator[tuple[WhatsAppChannel, FakeTw
     settings = Settings(twilio_account_sid=api.account_sid, twilio_auth_token=api.auth_token,
                         twilio_whatsapp_from="whatsapp:+14155238886", twilio_api_url=api.url,
                         public_url="https://bot.example.org")
-    chan = WhatsAppChannel(settings, None, MediaStore(tmp_path / "media"), db, ManualClock())  # type: ignore[arg-type]
+    core = ChannelCore(None, MediaStore(tmp_path / "media"), Deliveries(db), ManualClock())  # type: ignore[arg-type]
+    chan = WhatsAppChannel(settings, core)
     yield chan, api
     await chan.stop()
     await db.close()

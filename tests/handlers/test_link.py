@@ -12,17 +12,10 @@ from bot.service import Service
 from bot.types import Media, Reply
 from handlers.subscription import STOPPED
 from storage.models import Address, User
-from tests.channels import test_whatsapp as wa
-from tests.channels.test_whatsapp import PUBLIC_URL, number_of, queue
 from tests.driver import RecordingSender, text_of
 from tests.driver import User as ChatUser
 from tests.fakes.twilio_api import FakeTwilioAPI
-
-# The WhatsApp fixtures (a fake Twilio API, a service with Twilio settings, a test client, users).
-fake_twilio = wa.fake_twilio
-wa_service = wa.wa_service
-client = wa.client
-wa_user = wa.wa_user
+from tests.fakes.whatsapp import PUBLIC_URL, number_of, queue
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.service import Service
-from bot.text.matching import index_for
+from bot.text.faq_index import index_for
 from storage.faq import FaqAnswer, FaqTicket, FaqTicketMessage, FaqUnanswered, TicketStatus, helpful_counts
 from storage.models import Address, Role
 from storage.models import User as UserRow

@@ -1,16 +1,15 @@
-"""FAQ matching: any words, any spelling, any of our languages, no word segmenter needed.
+"""The FAQ index: any words, any spelling, any of our languages, no word segmenter needed.
 
-How a question is scored against the FAQ:
+How a question is scored against the FAQ (the decision itself is :func:`bot.text.faq_decide.decide`):
 
-1. **Normalise**: NFKC (Lao ໜ/ໝ typed as one letter or two meet), casefold, a letter of an unspaced
-   script typed three times or more counts once, punctuation and zero-width spaces become spaces. Latin-script words
-   also lose their accents (Vietnamese is often typed without them); Lao, Thai, Khmer and Burmese keep
-   theirs, and get a second, mark-stripped copy (tone marks and vowel signs are where typos go).
-2. **Character n-grams**, TF-IDF weighted (IDF over entries): Latin words give padded 3- and 4-grams
-   and the word itself; runs of a script written without spaces (Lao, Thai, Khmer, Burmese) are joined
-   and give 2- and 3-grams of code points plus 1- and 2-grams of written syllable clusters (a letter
-   with its marks and stacked consonants: :func:`clusters`), so no word segmentation (and no system
-   library) is needed. Typos, word order and missing words only cost the n-grams they touch.
+1. **Normalise** (:func:`bot.text.normalise.normalise`): NFKC, casefold, a letter of an unspaced script
+   typed three times or more counts once, punctuation and zero-width spaces become spaces. Latin-script
+   words also lose their accents (Vietnamese is often typed without them); Lao, Thai, Khmer and Burmese
+   keep theirs, and get a second, mark-stripped copy (tone marks and vowel signs are where typos go).
+2. **Character n-grams** (:func:`bot.text.features.analyse`), TF-IDF weighted (IDF over entries): Latin
+   words give padded 3- and 4-grams and the word itself; runs of a script written without spaces are
+   joined and give 2- and 3-grams of code points plus 1- and 2-grams of written syllable clusters, so
+   no word segmentation is needed. Typos, word order and missing words only cost the n-grams they touch.
 3. **Retrieval**: an inverted index (compact arrays) gives the cosine of the question with every
    phrasing of every entry in every language; the rarest n-grams go first and, on very large
    libraries, common ones are only added for the best candidates.
@@ -23,13 +22,9 @@ How a question is scored against the FAQ:
    ``coverage_weight``: "register to vote" shares "register" with register-business but "vote" with
    no entry, so it scores low. A question in a script without spaces has its scores multiplied by
    ``unspaced_scale`` (its code-point n-grams overlap less than spaced words do, so its cosines run
-   lower: one set of thresholds then serves every script). Above ``answer_at`` (clear of the
-   runner-up by ``margin`` and by ``relative_margin`` of the score, covering ``answer_coverage``)
-   → answer; above ``grey_at`` → "did you mean" with the top entries; below → no answer. The
-   defaults were chosen on the dev set of the bench only (bench/faq_eval.py; a fresh set is held out).
-6. **Out-of-scope examples** (content topic ``out-of-scope``: "register my motorbike", "gold price
-   today") are indexed like entries but never answered nor offered: when one matches best the outcome
-   is no answer (a person is offered), and as a runner-up it narrows the margin an entry needs.
+   lower: one set of thresholds then serves every script). Out-of-scope examples (content topic
+   ``out-of-scope``: "register my motorbike", "gold price today") are indexed like entries, their
+   scores times ``out_of_scope_weight``.
 
 Everything is pure Python plus rapidfuzz. A question in a language an entry has no phrasings in can
 still match that entry's phrasings in another language (Malay ↔ Indonesian share most words); the
@@ -41,224 +36,21 @@ from __future__ import annotations
 import gc
 import math
 import re
-import unicodedata
 from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
+
+from bot.text.faq_decide import Candidate, Match, MatchConfig, decide
+from bot.text.features import Analysed, analyse, close_words
 
 if TYPE_CHECKING:
     from bot.context import Deps
     from content import FaqEntry, Library
-
-# Scripts written without spaces between words.
-_UNSPACED_RANGES = (
-    (0x0E00, 0x0E7F),  # Thai
-    (0x0E80, 0x0EFF),  # Lao
-    (0x1780, 0x17FF),  # Khmer
-    (0x19E0, 0x19FF),  # Khmer symbols
-    (0x1000, 0x109F),  # Myanmar
-    (0xA9E0, 0xA9FF),  # Myanmar extended-B
-    (0xAA60, 0xAA7F),  # Myanmar extended-A
-)
-_SPACE_LIKE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
-_LATIN_FOLD = str.maketrans({"đ": "d", "ð": "d", "ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe"})
-
-
-_UNSPACED_RE = re.compile("[" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _UNSPACED_RANGES) + "]")
-_CHAR_CACHE: dict[str, str] = {}
-
-
-def is_unspaced(ch: str) -> bool:
-    return _UNSPACED_RE.match(ch) is not None
-
-
-def _clean_char(ch: str) -> str:
-    cleaned = _CHAR_CACHE.get(ch)
-    if cleaned is None:
-        space = ch in _SPACE_LIKE or (unicodedata.category(ch)[0] in "PSZC" and ch not in "%+")
-        cleaned = _CHAR_CACHE[ch] = " " if space else ch
-    return cleaned
-
-
-# A letter of a script without spaces typed three or more times ("มากกกก"): once is enough.
-_REPEATS_RE = re.compile("([" + "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in _UNSPACED_RANGES) + r"])\1{2,}")
-# Thai/Lao repetition marks repeat the previous word: as a letter they only add noise.
-_SCRIPT_FOLD = str.maketrans({"\u0e46": " ", "\u0ec6": " ", "\u17b2": "\u17b1"})  # ๆ ໆ; Khmer ឲ → ឱ
-
-
-def normalise(text: str) -> str:
-    """NFKC (Lao ໜ/ໝ and Thai ำ in their two spellings meet), casefolded, punctuation and symbols as
-    spaces, letters of the unspaced scripts typed three times or more as one, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_SCRIPT_FOLD)
-    text = _REPEATS_RE.sub(r"\1", text)
-    return " ".join("".join(map(_clean_char, text)).split())
-
-
-def strip_marks(text: str) -> str:
-    """Drop combining marks (accents, tone marks, vowel signs above/below)."""
-    decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn"))
-
-
-# Combining marks of the scripts without spaces (their text needs no decomposition to lose them).
-_UNSPACED_MARKS = {
-    code: None
-    for lo, hi in _UNSPACED_RANGES
-    for code in range(lo, hi + 1)
-    if unicodedata.category(chr(code)) == "Mn"
-}
-
-
-def fold_latin(word: str) -> str:
-    return strip_marks(word.translate(_LATIN_FOLD))
-
-
-@lru_cache(maxsize=200_000)
-def _word_features(token: str) -> tuple[str, tuple[str, ...]]:
-    """A spaced-script word: its folded form and its features (the word, padded 3- and 4-grams)."""
-    word = fold_latin(token)
-    if not word:
-        return "", ()
-    padded = f"<{word}>"
-    size = len(padded)
-    return word, (
-        "w" + word,
-        *(padded[i : i + 3] for i in range(max(1, size - 2))),
-        *(padded[i : i + 4] for i in range(size - 3)),
-    )
-
-
-# Thai and Lao vowels written before the consonant they follow in speech; Khmer coeng and Myanmar
-# virama/asat stack the next consonant under the previous one.
-_LEADING = set("\u0e40\u0e41\u0e42\u0e43\u0e44\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4")
-_JOINERS = set("\u17d2\u1039")
-
-
-def clusters(run: str) -> list[str]:
-    """Cut a run of an unspaced script into written syllable clusters: a base letter with its marks
-    (vowel signs, tone marks, stacked consonants), a leading vowel with the letter after it. No
-    dictionary: n-grams of clusters are closer to syllables than n-grams of code points."""
-    out: list[str] = []
-    attach = False
-    for ch in run:
-        if out and (attach or unicodedata.category(ch) in ("Mn", "Mc")):
-            out[-1] += ch
-        else:
-            out.append(ch)
-        attach = ch in _LEADING or ch in _JOINERS
-    return out
-
-
-def _run_features(run: str, tag: str) -> list[str]:
-    padded = f"<{run}>"
-    size = len(padded)
-    found = [tag + padded[i : i + GRAM_SIZES[0]] for i in range(size - GRAM_SIZES[0] + 1)]
-    for n in GRAM_SIZES[1:]:
-        found += [tag + padded[i : i + n] for i in range(size - n + 1)]
-    if CLUSTER_SIZES:
-        units = ["<", *clusters(run), ">"]
-        for n in CLUSTER_SIZES:
-            found += [tag + "c" + "|".join(units[i : i + n]) for i in range(len(units) - n + 1)]
-    return found
-
-
-GRAM_SIZES = (2, 3)  # code-point n-grams of unspaced runs
-CLUSTER_SIZES: tuple[int, ...] = (1, 2)  # syllable-cluster n-grams of unspaced runs
-
-
-@dataclass(frozen=True, slots=True)
-class Analysed:
-    """A text cut into what the matcher compares: n-gram features and (Latin-script) words."""
-
-    features: Counter[str]
-    words: tuple[str, ...]  # spaced-script words, accent-folded
-    spaced_share: float  # how much of the text is in spaced scripts (0..1)
-
-
-def analyse(text: str) -> Analysed:
-    norm = normalise(text)
-    features: list[str] = []
-    words: list[str] = []
-    runs: list[str] = []
-    spaced_chars = unspaced_chars = 0
-    current: list[str] = []
-    for token in norm.split():
-        if _UNSPACED_RE.search(token):
-            current.append(token)
-            unspaced_chars += len(token)
-            continue
-        if current:
-            runs.append("".join(current))
-            current = []
-        word, found = _word_features(token)
-        if word:
-            spaced_chars += len(word)
-            words.append(word)
-            features.extend(found)
-    if current:
-        runs.append("".join(current))
-    for run in runs:
-        features.extend(_run_features(run, "u"))
-        stripped = run.translate(_UNSPACED_MARKS)
-        if stripped:
-            features.extend(_run_features(stripped, "s"))
-    total = spaced_chars + unspaced_chars
-    return Analysed(Counter(features), tuple(words), spaced_chars / total if total else 0.0)
-
-
-@dataclass(frozen=True)
-class MatchConfig:
-    # Defaults chosen on the dev set bench/faq_eval.yaml (bench/faq_eval.py), never on the fresh set.
-    answer_at: float = 0.175  # best score at or above this answers...
-    margin: float = 0.06  # ...when the runner-up entry is at least this much lower
-    relative_margin: float = 0.0  # ...and at least this share of the best score lower
-    answer_coverage: float = 0.0  # ...and the entry covers at least this much of the question
-    grey_at: float = 0.125  # at or above this (and not answered): "did you mean" with the top entries
-    grey_coverage: float = 0.0  # entries covering less of the question are not offered at all
-    choices: int = 3
-    choice_window: float = 0.2  # offer entries within this of the best one
-    answer_weight: float = 0.0  # answers' sentences count as phrasings, scores times this (0: not at all)
-    word_weight: float = 0.0  # share of the soft word score for Latin-script text (0: n-grams alone)
-    word_similarity: float = 80.0  # rapidfuzz ratio for two words to count as the same (typos)
-    rerank: int = 40  # phrasings rescored with the word score
-    centroid_weight: float = 0.6  # share of the entry's pooled phrasings (per language) in its score
-    coverage_weight: float = 0.5  # exponent of the entry's coverage of the question (0: ignore coverage)
-    word_coverage: float = 0.5  # share of word coverage (vs n-gram coverage) for spaced-script text
-    coverage_entries: int = 8  # best entries rescored by coverage
-    # Scores of a question in a script without spaces times this (its n-gram cosines run lower than
-    # those of spaced words: one threshold for all scripts); partly unspaced text gets a partial scale.
-    unspaced_scale: float = 2.0
-    # Out-of-scope examples (content topic out-of-scope) score times this: 1 treats them like entries.
-    out_of_scope_weight: float = 0.8
-    posting_budget: int = 20_000  # postings read before common n-grams go to the candidates only
-    candidates: int = 200
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    entry_id: str
-    score: float
-    language: str  # the language of the phrasing that matched best
-    phrasing: str
-    coverage: float = 1.0  # how much of the question the entry's phrasings cover (0..1)
-    in_scope: bool = True  # False: an out-of-scope example (a question the FAQ does not answer)
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    outcome: Literal["answer", "choices", "none"]
-    candidates: tuple[Candidate, ...]  # best first: the answer, or the choices, or the nearest misses
-
-    @property
-    def best(self) -> Candidate | None:
-        return self.candidates[0] if self.candidates else None
-
 
 @dataclass
 class _Doc:
@@ -515,9 +307,9 @@ class FaqIndex:
             if word in known:
                 word_cover += share
             elif len(word) >= 4:
-                got = process.extractOne(word, known, scorer=fuzz.ratio, score_cutoff=cutoff)
-                if got is not None:  # a typo: partial credit, from none at the cutoff to all at equal
-                    word_cover += share * (got[1] - cutoff) / (100 - cutoff)
+                for _, similarity in close_words(word, known, cutoff, limit=1):
+                    # a typo: partial credit, from none at the cutoff to all at equal
+                    word_cover += share * (similarity - cutoff) / (100 - cutoff)
         return (1 - word_share) * gram_cover + word_share * word_cover
 
     def search(self, question: str, limit: int = 5) -> list[Candidate]:
@@ -578,29 +370,6 @@ class FaqIndex:
         found = self.search(question, limit=max(cfg.choices, 3) + 2)  # room for out-of-scope examples
         return decide(found, cfg)
 
-
-def decide(found: list[Candidate], cfg: MatchConfig) -> Match:
-    """Answer, "did you mean" or none. An out-of-scope example matching best means none (its nearest
-    entries kept as misses); as a runner-up it counts in the margin an answer needs; it is never offered."""
-    if cfg.grey_coverage > 0:
-        found = [c for c in found if c.coverage >= cfg.grey_coverage] or [
-            replace(c, score=0.0) for c in found]  # kept as nearest misses, never offered
-    if not found:
-        return Match("none", ())
-    first = found[0]
-    misses = tuple(c for c in found if c.in_scope)[: cfg.choices]  # what "none" keeps: entries only
-    if not first.in_scope:
-        return Match("none", misses)
-    second = found[1].score if len(found) > 1 else 0.0
-    gap = first.score - second
-    if (first.score >= cfg.answer_at and gap >= cfg.margin and gap >= cfg.relative_margin * first.score
-            and first.coverage >= cfg.answer_coverage):
-        return Match("answer", (first,))
-    if first.score >= cfg.grey_at:
-        offered = tuple(c for c in found[: cfg.choices] if c.in_scope and c.score >= max(
-            cfg.grey_at * 0.8, first.score - cfg.choice_window))
-        return Match("choices", offered)
-    return Match("none", misses)
 
 
 EXTRAS_KEY = "faq_index"

@@ -1,0 +1,59 @@
+"""Quizzes: a lesson's questions asked one at a time, each answer with immediate feedback."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.router import Onboarded
+from bot.types import Button, rows
+from content import Course, Lesson, Question
+from handlers.lessons.common import LESSON, QUIZ, plain, router, text_in
+from handlers.menu import HOME
+from storage.lessons import answers_of, progress_of, record_answer
+from storage.models import QuizAnswer
+
+
+def first_unanswered(lesson: Lesson, answers: dict[str, QuizAnswer]) -> Question | None:
+    return next((q for q in lesson.quiz if q.id not in answers), None)
+
+
+def ask(ctx: Context, course: Course, question: Question) -> None:
+    buttons = rows(*(
+        Button(plain(ctx, choice.text)[:60], QUIZ.encode(course.id, question.id, i))
+        for i, choice in enumerate(question.choices)
+    ))
+    ctx.reply(text_in(ctx, question.question), buttons, title=ctx._("Quiz"))
+
+
+@router.on(QUIZ, Onboarded)
+async def answer(ctx: Context) -> None:
+    course_id, question_id, choice_index = QUIZ.args(ctx)
+    course = ctx.deps.library.courses.get(course_id)
+    found = course.question(question_id) if course is not None else None
+    if course is None or found is None or not 0 <= choice_index < len(found[1].choices):
+        ctx.reply(ctx._("That question is no longer available."))
+        return
+    lesson_index, question = found
+    answers = await answers_of(ctx.session, ctx.user.id, course.id)
+    if question.id in answers:
+        ctx.reply(ctx._("You already answered this question."),
+                  rows(Button(ctx._("Continue"), LESSON.encode(course.id))))
+        return
+    choice = question.choices[choice_index]
+    record = record_answer(ctx.session, ctx.user.id, course.id, question.id, choice_index, choice.correct, ctx.now)
+    answers[question.id] = record
+    verdict = ctx._("✅ Correct!") if choice.correct else ctx._("❌ Not quite.")
+    feedback = text_in(ctx, choice.feedback) if choice.feedback else ""
+    if not choice.correct:
+        right = question.choices[question.correct_index]
+        feedback += "\n" + ctx._("The right answer: {answer}", answer=plain(ctx, right.text))
+    lesson = course.lessons[lesson_index]
+    following = first_unanswered(lesson, answers)
+    if following is not None:
+        ctx.reply(f"{verdict} {feedback}".strip())
+        ask(ctx, course, following)
+        return
+    progress = await progress_of(ctx.session, ctx.user.id, course.id)
+    at_end = progress is not None and progress.next_lesson >= len(course.lessons)
+    label = ctx._("Finish") if at_end else ctx._("Next lesson")
+    ctx.reply(f"{verdict} {feedback}".strip(),
+              rows(Button(label, LESSON.encode(course.id)), Button(ctx._("Main menu"), HOME.encode()), width=2))

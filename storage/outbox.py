@@ -1,0 +1,112 @@
+"""The outbox table's queries: adding messages, claiming due rows with a lease, writing results.
+
+The outbox's policy (what to claim when, retries, pacing) lives in ``bot.outbox``; this module only
+builds the SQL. Message bodies arrive here already as JSON-ready dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Row, Table, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Address, Outbox, OutboxStatus
+
+CLAIM_COLUMNS = (Outbox.id, Outbox.user_id, Outbox.channel, Outbox.address, Outbox.body, Outbox.attempts,
+                 Outbox.broadcast_id)
+
+
+def add_message(session: AsyncSession, user_id: int | None, channel: str, address: str, kind: str,
+                body: dict[str, Any], *, now: datetime, broadcast_id: int | None = None) -> Outbox:
+    """One pending row, added to the session (written with the handler's transaction)."""
+    row = Outbox(
+        user_id=user_id,
+        channel=channel,
+        address=address,
+        kind=kind,
+        body=body,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        broadcast_id=broadcast_id,
+    )
+    session.add(row)
+    return row
+
+
+async def insert_messages(session: AsyncSession, messages: Sequence[tuple[int | None, str, str, str, dict[str, Any]]],
+                          *, now: datetime, broadcast_id: int | None = None, ids: bool = False) -> list[int]:
+    """Pending rows for many ``(user_id, channel, address, kind, body)`` in one INSERT, in the order given.
+    With ``ids``, their ids in that order (INSERT ... RETURNING); without, a plain executemany and ``[]``."""
+    if not messages:
+        return []
+    values = [
+        {"user_id": user_id, "channel": channel, "address": address, "kind": kind, "body": body,
+         "status": OutboxStatus.PENDING, "attempts": 0, "next_attempt_at": now, "created_at": now,
+         "broadcast_id": broadcast_id}
+        for user_id, channel, address, kind, body in messages
+    ]
+    table = cast(Table, Outbox.__table__)
+    if not ids:
+        await session.execute(insert(table), values)
+        return []
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list((await session.scalars(statement, values)).all())
+
+
+async def due_rows(session: AsyncSession, now: datetime, channels: Iterable[str], *, interactive: bool, limit: int,
+                   postgres: bool, leases: bool) -> list[Row[Any]]:
+    """The oldest ``limit`` rows due now: replies (``interactive``, in id order) or announcement rows
+    (oldest announcement first, each in id order). Both orders follow ``ix_outbox_claim``. With
+    ``leases``, rows whose lease ran out (a crashed worker's) too."""
+    kind = Outbox.broadcast_id.is_(None) if interactive else Outbox.broadcast_id.is_not(None)
+    order = (Outbox.id,) if interactive else (Outbox.broadcast_id, Outbox.id)
+    base = select(*CLAIM_COLUMNS).where(kind, Outbox.next_attempt_at <= now, Outbox.channel.in_(list(channels)))
+    wanted = [Outbox.status == OutboxStatus.PENDING]
+    if leases:
+        wanted.append((Outbox.status == OutboxStatus.SENDING) & (Outbox.lease_until < now))
+    rows: list[Row[Any]] = []
+    for condition in wanted:  # one query per status: each walks the index in order and stops at the limit
+        query = base.where(condition).order_by(*order).limit(limit)
+        if postgres:
+            query = query.with_for_update(skip_locked=True)
+        rows += (await session.execute(query)).all()
+    rows.sort(key=lambda r: (r.broadcast_id or 0, r.id))  # the first ``limit`` of both, in that order
+    return rows[:limit]
+
+
+async def busy_addresses(session: AsyncSession, addresses: Iterable[str], now: datetime) -> set[str]:
+    """Addresses with a message out (leased, lease not expired). One query for the batch, not a
+    correlated subquery per candidate row (which scanned every leased row per candidate)."""
+    return set((await session.scalars(select(Outbox.address).where(
+        Outbox.status == OutboxStatus.SENDING, Outbox.lease_until >= now,
+        Outbox.address.in_(addresses)).distinct())).all())
+
+
+async def blocked_addresses(session: AsyncSession, addresses: Iterable[str]) -> set[str]:
+    return set((await session.scalars(select(Address.address).where(
+        Address.address.in_(addresses), Address.blocked.is_(True)))).all())
+
+
+async def lease(session: AsyncSession, ids: list[int], until: datetime) -> None:
+    """Mark rows as being sent until ``until`` (one set-based UPDATE, not one statement per row)."""
+    if ids:
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids))
+                              .values(status=OutboxStatus.SENDING, lease_until=until))
+
+
+async def skip(session: AsyncSession, ids: list[int], error: str) -> None:
+    if ids:
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids))
+                              .values(status=OutboxStatus.SKIPPED, error=error))
+
+
+async def write_results(session: AsyncSession, rows: list[dict[str, Any]], blocked: list[str]) -> None:
+    """Each row's new values (by ``id``, one executemany), and the addresses found blocked."""
+    await session.execute(update(Outbox), rows)
+    if blocked:
+        await session.execute(update(Address).where(Address.address.in_(blocked)).values(blocked=True))
