@@ -25,9 +25,9 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.context import Context, Deps
-from bot.i18n import normalise_text
 from bot.outbox.queue import enqueue_many
 from bot.router import Router
+from bot.text.normalise import normalise_text
 from bot.types import Channel, Inbound, Reply
 from storage.db import Database
 from storage.models import SeenMessage, User

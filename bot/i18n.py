@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gettext
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
@@ -86,11 +85,6 @@ def normalise_language(code: str | None) -> str | None:
     base = code.replace("_", "-").split("-")[0].lower()
     base = {"tl": "fil", "bur": "my", "khm": "km", "lao": "lo", "in": "id"}.get(base, base)
     return base if base in LANGUAGES else None
-
-
-def normalise_text(text: str) -> str:
-    """NFC, so Lao/Khmer/Thai/Burmese typed on different keyboards compare equal."""
-    return unicodedata.normalize("NFC", text)
 
 
 @cache

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from enum import StrEnum
 
 from bot.context import Context
-from bot.i18n import normalise_text
+from bot.text.normalise import normalise_text
 
 Handler = Callable[[Context], Awaitable[None]]
 Filter = Callable[[Context], bool]

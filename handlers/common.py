@@ -6,9 +6,10 @@ Payloads: ``menu:home`` (``handlers.menu.HOME``), ``menu:help``, ``menu:language
 from __future__ import annotations
 
 from bot.context import Context
-from bot.i18n import N_, normalise_text
+from bot.i18n import N_
 from bot.payloads import Action
 from bot.router import Command, Router, Words
+from bot.text.normalise import normalise_text
 from handlers import onboarding
 from handlers.menu import HOME, add_item, current_buttons, show_menu
 

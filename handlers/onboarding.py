@@ -13,9 +13,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.context import Context
-from bot.i18n import LANGUAGES, normalise_language, normalise_text
+from bot.i18n import LANGUAGES, normalise_language
 from bot.payloads import Action
 from bot.router import NotOnboarded, Router
+from bot.text.normalise import normalise_text
 from bot.types import Button, rows
 from handlers.choices import COUNTRIES, COUNTRY_LANGUAGE, COUNTRY_TIMEZONE, CRAFTS, country_name, craft_name
 from handlers.menu import show_menu

@@ -16,11 +16,12 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.context import Context
-from bot.i18n import N_, Translator, normalise_text, translator
+from bot.i18n import N_, Translator, translator
 from bot.jobs import Job, JobContext
 from bot.outbox import enqueue
 from bot.payloads import Action
 from bot.router import Command, InStep, NoPayload, Onboarded, Router, Words
+from bot.text.normalise import normalise_text
 from bot.types import Button, Reply, rows
 from content import Library
 from handlers.announcements.schedule import user_zone

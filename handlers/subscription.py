@@ -16,10 +16,11 @@ import re
 from datetime import datetime, timedelta
 
 from bot.context import Context, Outgoing
-from bot.i18n import N_, normalise_language, normalise_text
+from bot.i18n import N_, normalise_language
 from bot.jobs import Job
 from bot.payloads import Action
 from bot.router import Router
+from bot.text.normalise import normalise_text
 from bot.types import Button, Reply, rows
 from handlers import onboarding
 from handlers.menu import HOME, add_item, current_buttons, show_menu

@@ -6,11 +6,11 @@ builds the SQL. Message bodies arrive here already as JSON-ready dicts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, insert, select, update
+from sqlalchemy import Row, Table, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Address, Outbox, OutboxStatus
@@ -59,13 +59,23 @@ async def insert_messages(session: AsyncSession, messages: Sequence[tuple[int | 
 
 
 async def due_rows(session: AsyncSession, now: datetime, channels: Iterable[str], *, interactive: bool, limit: int,
-                   postgres: bool, leases: bool) -> list[Row[Any]]:
+                   postgres: bool, leases: bool,
+                   scopes: Mapping[str, Collection[str]] | None = None) -> list[Row[Any]]:
     """The oldest ``limit`` rows due now: replies (``interactive``, in id order) or announcement rows
     (oldest announcement first, each in id order). Both orders follow ``ix_outbox_claim``. With
-    ``leases``, rows whose lease ran out (a crashed worker's) too."""
+    ``leases``, rows whose lease ran out (a crashed worker's) too. ``scopes`` limits a channel to some
+    addresses (the terminal chat sends only to the person at this terminal; the rest wait for theirs)."""
     kind = Outbox.broadcast_id.is_(None) if interactive else Outbox.broadcast_id.is_not(None)
     order = (Outbox.id,) if interactive else (Outbox.broadcast_id, Outbox.id)
-    base = select(*CLAIM_COLUMNS).where(kind, Outbox.next_attempt_at <= now, Outbox.channel.in_(list(channels)))
+    channels = list(channels)
+    scopes = {ch: list(addresses) for ch, addresses in (scopes or {}).items() if ch in channels}
+    if scopes:
+        free = [ch for ch in channels if ch not in scopes]
+        where = or_(Outbox.channel.in_(free),
+                    *((Outbox.channel == ch) & Outbox.address.in_(addresses) for ch, addresses in scopes.items()))
+    else:
+        where = Outbox.channel.in_(channels)
+    base = select(*CLAIM_COLUMNS).where(kind, Outbox.next_attempt_at <= now, where)
     wanted = [Outbox.status == OutboxStatus.PENDING]
     if leases:
         wanted.append((Outbox.status == OutboxStatus.SENDING) & (Outbox.lease_until < now))

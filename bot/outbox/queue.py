@@ -5,7 +5,7 @@ The SQL is in ``storage.outbox``; this module decides what to claim.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -64,6 +64,7 @@ async def claim(
     waiting: int,
     queued: Collection[int],
     leases: bool,
+    scopes: Mapping[str, Collection[str]] | None = None,
 ) -> tuple[list[Row[Any]], set[str]]:
     """Lease the rows to send next; returns them and the blocked addresses among them (their rows are
     marked skipped, not leased).
@@ -78,13 +79,13 @@ async def claim(
     postgres = is_postgres(session)
     channels = list(channels)
     rows = await table.due_rows(session, now, channels, interactive=True, limit=batch, postgres=postgres,
-                                leases=leases)
+                                leases=leases, scopes=scopes)
     rows = [r for r in rows if r.id not in queued]
     # Broadcast rows a whole batch at a time, once there is room for one (fewer, larger claims).
     bulk_limit = min(batch, max_in_flight - (waiting + len(rows)))
     if bulk_limit >= min(batch, max_in_flight // 2):
         bulk = await table.due_rows(session, now, channels, interactive=False, limit=bulk_limit, postgres=postgres,
-                                    leases=leases)
+                                    leases=leases, scopes=scopes)
         rows += [r for r in bulk if r.id not in queued]
     if not rows:
         return [], set()

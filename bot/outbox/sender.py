@@ -41,6 +41,8 @@ class Sender(Protocol):
     rate: float  # messages per second across all addresses
     address_rate: float  # messages per second to one address
     address_burst: int
+    # Optional: ``addresses: Collection[str] | None`` — the sender serves only these addresses (rows of
+    # others wait in the table); absent or None: every address of the channel.
 
     async def send(self, delivery: Delivery) -> Sent: ...
 

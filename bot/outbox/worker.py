@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -152,7 +152,8 @@ class OutboxWorker:
                 self._lease_check = now + LEASE_CHECK
             rows, blocked = await claim(
                 session, now, self.senders, batch=self.batch, max_in_flight=self.max_in_flight,
-                waiting=sum(len(q) for q in self._queues.values()), queued=self._in_queue_ids(), leases=leases)
+                waiting=sum(len(q) for q in self._queues.values()), queued=self._in_queue_ids(), leases=leases,
+                scopes=self._scopes())
         for r in rows:
             if r.address in blocked:
                 self.stats.skipped += 1
@@ -161,6 +162,11 @@ class OutboxWorker:
             if r.address not in self._tasks:
                 self._tasks[r.address] = asyncio.create_task(self._address_loop(r.address))
         return len(rows)
+
+    def _scopes(self) -> dict[str, Collection[str]]:
+        """Channels whose sender serves only some addresses (``Sender.addresses``, e.g. the terminal chat
+        open for one person): other addresses' rows stay pending for whoever serves them."""
+        return {ch: scope for ch, s in self.senders.items() if (scope := getattr(s, "addresses", None)) is not None}
 
     def _in_queue_ids(self) -> set[int]:
         return {d.id for q in self._queues.values() for d in q}

@@ -36,6 +36,11 @@ UNSPACED_RANGES = (
 )
 
 
+def normalise_text(text: str) -> str:
+    """NFC, so Lao/Khmer/Thai/Burmese typed on different keyboards compare equal."""
+    return unicodedata.normalize("NFC", text)
+
+
 def char_class(ranges: tuple[tuple[int, int], ...]) -> str:
     """The inside of a regular-expression character class holding these code point ranges."""
     return "".join(f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in ranges)

@@ -14,11 +14,12 @@ from __future__ import annotations
 import asyncio
 
 from bot.context import Context
-from bot.i18n import LANGUAGES, normalise_text
+from bot.i18n import LANGUAGES
 from bot.jobs import Job, JobContext
 from bot.router import HasText, NoStep, Onboarded, Router
 from bot.text.faq_decide import Candidate
 from bot.text.faq_index import EXTRAS_KEY, FaqIndex, index_for
+from bot.text.normalise import normalise_text
 from bot.types import Button, rows
 from content import FaqEntry
 from handlers.faq.actions import ABOUT_ANSWER, ABOUT_UNANSWERED, ASK, FEEDBACK, HUMAN_ABOUT, NO, SHOW, YES

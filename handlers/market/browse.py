@@ -10,8 +10,9 @@ Payloads: ``market:home``, ``market:cats``, ``market:places``, ``market:pl:<CC>`
 from __future__ import annotations
 
 from bot.context import Context
-from bot.i18n import N_, normalise_text
+from bot.i18n import N_
 from bot.router import Command, Router, Words
+from bot.text.normalise import normalise_text
 from bot.types import Button, Reply, rows
 from handlers.choices import COUNTRIES, CRAFTS, country_name, craft_name
 from handlers.market.actions import (

@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
 from bot.i18n import N_, Translator, translator
+from bot.text.normalise import normalise_search
 from bot.types import Button, Media, Reply
 from handlers.choices import country_name, craft_name
 from handlers.market.actions import CANCEL, HOME
-from handlers.market.search import SearchIndex, normalise
+from handlers.market.search import SearchIndex
 from storage.market import Listing, ListingStatus, MarketDraft, MarketPhoto, draft_of, load_photos, users_in_roles
 from storage.models import Address, Role, User
 from storage.users import preferred_address
@@ -103,7 +104,7 @@ def channel_of(user: User) -> str | None:
 
 
 def province_key(province: str | None) -> str | None:
-    return normalise(province) if province else None
+    return normalise_search(province) if province else None
 
 
 def province_code(key: str) -> str:
@@ -143,7 +144,7 @@ def publish(ctx: Context, listing: Listing) -> None:
 
 def search_text(name: str, description: str, location: str) -> str:
     """What search reads (the category's names are added by the index from the category code)."""
-    return normalise(" ".join((name, description, location)))
+    return normalise_search(" ".join((name, description, location)))
 
 
 def search_index(ctx_or_extras: Context | dict[str, Any]) -> SearchIndex:

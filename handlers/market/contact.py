@@ -7,8 +7,8 @@ Payloads: ``market:v:<id>``, ``market:c:<id>``, ``market:r:<relay id>`` (see ``a
 from __future__ import annotations
 
 from bot.context import Context
-from bot.i18n import normalise_text
 from bot.router import Router
+from bot.text.normalise import normalise_text
 from bot.types import Button, Reply, rows
 from handlers.market.actions import CONTACT_SELLER, RELAY_REPLY, REPORT, VIEW
 from handlers.market.common import (

@@ -8,9 +8,9 @@ Payloads: ``market:mod:ok:<id>``, ``market:mod:no:<id>``, ``market:mod:keep:<id>
 from __future__ import annotations
 
 from bot.context import Context
-from bot.i18n import normalise_text
 from bot.payloads import Action
 from bot.router import Router
+from bot.text.normalise import normalise_text
 from bot.types import Button, Reply, rows
 from handlers.market.actions import APPROVE, KEEP_LISTING, MINE, MOD_BACK, QUEUE, REJECT, moderation_button
 from handlers.market.common import (

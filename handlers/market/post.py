@@ -9,9 +9,9 @@ are in ``confirm``; the conversation's helpers in ``draft``.
 from __future__ import annotations
 
 from bot.context import Context
-from bot.i18n import normalise_text
 from bot.prices import CURRENCIES, parse_price
 from bot.router import Router
+from bot.text.normalise import normalise_text
 from bot.types import Button, rows
 from handlers.choices import CRAFTS
 from handlers.market.actions import (

@@ -37,8 +37,6 @@ from storage.market_search import index_rows
 LOOKBACK = timedelta(minutes=5)  # re-read recent changes: a slow transaction may commit after our look
 
 # The search form of a text (kept importable here: listings store it as ``search_text``).
-normalise = normalise_search
-__all__ = ["SearchIndex", "category_terms", "normalise", "split_terms", "terms_of"]
 
 
 @cache

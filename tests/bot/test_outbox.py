@@ -109,3 +109,22 @@ async def test_claim_walks_an_index_without_sorting(db: Database, database_url: 
             rows = (await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)).all()  # type: ignore[arg-type]
             plan = " ".join(str(row[3]) for row in rows)
             assert "ix_outbox_claim" in plan and "TEMP B-TREE" not in plan, plan
+
+
+async def test_a_scoped_sender_leaves_other_addresses_pending(db: Database) -> None:
+    """The terminal chat of one person sends only their messages: another person's wait for their own chat."""
+    clock = ManualClock()
+    sender = RecordingSender()
+    sender.addresses = {"terminal:ana"}  # type: ignore[attr-defined]
+    async with db.transaction() as s:
+        for address in ("terminal:ana", "terminal:ben", "terminal:ana"):
+            enqueue(s, None, "terminal", address, Reply(text=f"to {address}"), now=clock.now())
+    worker = OutboxWorker(db, {"terminal": sender}, clock)
+    await worker.drain()
+    assert [a for a, _ in sender.sent] == ["terminal:ana", "terminal:ana"]
+    async with db.read() as s:
+        waiting = (await s.scalars(select(Outbox).where(Outbox.address == "terminal:ben"))).one()
+    assert waiting.status == OutboxStatus.PENDING
+    sender.addresses = {"terminal:ben"}  # type: ignore[attr-defined]
+    await worker.drain()
+    assert [a for a, _ in sender.sent][-1] == "terminal:ben"

@@ -156,7 +156,7 @@ def test_prefers_line_and_word_breaks():
 
 
 def test_engine_normalises_input_to_nfc():
-    from bot.i18n import normalise_text
+    from bot.text.normalise import normalise_text
 
     decomposed = "Nguye\u0302\u0303n"  # "Nguyễn" typed with combining marks
     assert normalise_text(decomposed) == "Nguyễn"
