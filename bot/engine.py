@@ -14,11 +14,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import traceback
 import unicodedata
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
+from datetime import datetime
+from typing import Any
 
 from rapidfuzz import fuzz
 from sqlalchemy import insert
@@ -28,8 +31,9 @@ from bot.context import Context, Deps
 from bot.outbox.queue import enqueue_many
 from bot.router import Router
 from bot.text.normalise import normalise_text
-from bot.types import Channel, Inbound, Reply
+from bot.types import Channel, Inbound, Location, Media, Reply
 from storage.db import Database
+from storage.deadletters import add_dead_letter
 from storage.models import SeenMessage, User
 from storage.users import get_or_create
 
@@ -79,22 +83,28 @@ class Engine:
         self.on_commit = on_commit or (lambda: None)
         self.locks = KeyedLocks()
 
-    async def handle(self, msg: Inbound) -> bool:
-        """Handle one inbound message; False when it was a duplicate and changed nothing."""
+    async def handle(self, msg: Inbound, *, raise_errors: bool = False) -> bool:
+        """Handle one inbound message; False when it was a duplicate and changed nothing.
+
+        When a handler raises, the message is kept as a dead letter (``storage.deadletters``) and the
+        user gets an apology, in one transaction that also marks the message seen: the platform's retry
+        is a duplicate, nothing loops. With ``raise_errors`` (a replay) the error propagates instead and
+        nothing is written."""
         async with self.locks.hold(msg.address):
             try:
                 handled = await self._handle(msg, run_handlers=True)
             except Duplicate:
                 return False
-            except Exception:
+            except Exception as exc:
+                if raise_errors:
+                    raise
                 log.exception("handler failed for %s message %s", msg.channel, msg.external_id)
-                # Record the message as handled with an apology, so a retry does not loop on the bug.
-                handled = await self._handle(msg, run_handlers=False)
+                handled = await self._handle(msg, run_handlers=False, failure=exc)
         if handled:
             self.on_commit()
         return handled
 
-    async def _handle(self, msg: Inbound, *, run_handlers: bool) -> bool:
+    async def _handle(self, msg: Inbound, *, run_handlers: bool, failure: BaseException | None = None) -> bool:
         if msg.text and not unicodedata.is_normalized("NFC", msg.text):  # one form for matching and storing
             msg = replace(msg, text=normalise_text(msg.text))
         async with self.db.transaction() as session:
@@ -118,6 +128,9 @@ class Engine:
                 address.blocked = False
             ctx = Context(self._resolve_menu(msg, user), user, address, session, self.deps)
             if not run_handlers:
+                error = "".join(traceback.format_exception(failure)) if failure else "not handled"
+                add_dead_letter(session, msg.channel, msg.external_id, msg.address, inbound_to_dict(msg), error,
+                                self.deps.clock.now())
                 ctx.reply(ctx._("Sorry, something went wrong on our side. Please try again, or send /menu."))
             elif len(msg.text) > MAX_TEXT:
                 ctx.reply(
@@ -168,6 +181,22 @@ class Engine:
                 return replace(msg, payload=user.menu[best][1])
         return msg
 
+
+def inbound_to_dict(msg: Inbound) -> dict[str, Any]:
+    """A message as JSON (a dead letter's payload)."""
+    data = asdict(msg)
+    data["received_at"] = msg.received_at.isoformat() if msg.received_at else None
+    return data
+
+
+def inbound_from_dict(data: dict[str, Any]) -> Inbound:
+    """The message ``inbound_to_dict`` wrote."""
+    fields = dict(data)
+    fields["media"] = tuple(Media(**m) for m in fields.get("media") or ())
+    fields["location"] = Location(**fields["location"]) if fields.get("location") else None
+    received = fields.get("received_at")
+    fields["received_at"] = datetime.fromisoformat(received) if received else None
+    return Inbound(**fields)
 
 
 def tune_gc() -> None:

@@ -22,6 +22,7 @@ from bot.jobs import JobContext, Scheduler
 from bot.media import MediaStore
 from bot.outbox.sender import Sender
 from bot.outbox.worker import OutboxWorker
+from bot.redact import protect
 from bot.router import Router
 from bot.web import build_app
 from content import load_library
@@ -34,8 +35,27 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+SHUTDOWN_GRACE = 10.0  # seconds the webhooks under way get to finish on SIGTERM
+
+
 class ContentError(RuntimeError):
     pass
+
+
+def protect_secrets(settings: Settings) -> None:
+    """The settings' secrets never appear in a log line (``bot.redact``)."""
+    import base64
+
+    secrets: list[str | None] = [settings.telegram_token, settings.telegram_webhook_secret,
+                                 settings.twilio_auth_token]
+    if settings.telegram_token:
+        from bot.channels.telegram import webhook_secret
+
+        secrets += [settings.telegram_token.split(":", 1)[-1], webhook_secret(settings)]
+    if settings.twilio_account_sid and settings.twilio_auth_token:
+        basic = f"{settings.twilio_account_sid}:{settings.twilio_auth_token}".encode()
+        secrets.append(base64.b64encode(basic).decode())
+    protect(*secrets)
 
 
 class Service:
@@ -51,6 +71,7 @@ class Service:
         from handlers import JOBS, build_router
 
         self.settings = settings
+        protect_secrets(settings)
         self.clock = clock or SystemClock()
         library, problems = load_library(settings.content_dir)
         if problems:
@@ -113,19 +134,23 @@ class Service:
         await self.db.close()
 
     def web_app(self) -> web.Application:
-        return build_app(self.media, [route for channel in self.channels.values() for route in channel.routes()])
+        return build_app(self.media, [route for channel in self.channels.values() for route in channel.routes()],
+                         closing=self._stop.is_set)
 
     async def serve(self) -> None:
-        """Run the web server (and polling when asked) until interrupted."""
+        """Run the web server (and polling when asked) until SIGTERM or SIGINT, then shut down gracefully:
+        new webhooks get 503 with Retry-After at once, those being handled finish (at most
+        ``SHUTDOWN_GRACE`` s), the listener closes, the outbox finishes the sends under way and hands every
+        other row it holds back to the queue, and the process exits."""
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):  # finish in-flight sends, then exit cleanly
+        for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, self._stop.set)
         await self.start()
         tune_gc()
         runner = web.AppRunner(self.web_app(), access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, self.settings.host, self.settings.port)
+        site = web.TCPSite(runner, self.settings.host, self.settings.port, shutdown_timeout=SHUTDOWN_GRACE)
         await site.start()
         log.info("listening on http://%s:%s", self.settings.host, self.settings.port)
         for name, channel in self.channels.items():
@@ -135,6 +160,8 @@ class Service:
                     self._tasks.append(asyncio.create_task(background, name=f"{name}-live"))
         try:
             await self._stop.wait()
+            log.info("shutting down: new webhooks get 503, finishing what is under way")
         finally:
             await runner.cleanup()
             await self.stop()
+            log.info("stopped")

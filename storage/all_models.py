@@ -5,6 +5,7 @@ imports it back. A new feature module with tables gets one line here.
 """
 
 import storage.announcements
+import storage.deadletters
 import storage.faq
 import storage.links
 import storage.market

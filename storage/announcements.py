@@ -121,7 +121,7 @@ class BroadcastTap(Base):
 
 
 class Reminder(Base):
-    """A learner's lesson reminder: daily, or weekly on one weekday, at a local hour."""
+    """A learner's lesson reminder: daily, or weekly on one weekday, at a local hour and minute."""
 
     __tablename__ = "lesson_reminders"
     __table_args__ = (Index("ix_lesson_reminders_due", "enabled", "next_at"),)
@@ -129,6 +129,7 @@ class Reminder(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     frequency: Mapped[str] = mapped_column(String(8), default="daily")  # daily | weekly
     hour: Mapped[int] = mapped_column(Integer, default=9)
+    minute: Mapped[int] = mapped_column(Integer, default=0)
     weekday: Mapped[int] = mapped_column(Integer, default=0)  # Monday = 0, for weekly ones
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     next_at: Mapped[datetime | None] = mapped_column()

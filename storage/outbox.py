@@ -89,12 +89,15 @@ async def due_rows(session: AsyncSession, now: datetime, channels: Iterable[str]
     return rows[:limit]
 
 
-async def busy_addresses(session: AsyncSession, addresses: Iterable[str], now: datetime) -> set[str]:
-    """Addresses with a message out (leased, lease not expired). One query for the batch, not a
-    correlated subquery per candidate row (which scanned every leased row per candidate)."""
-    return set((await session.scalars(select(Outbox.address).where(
-        Outbox.status == OutboxStatus.SENDING, Outbox.lease_until >= now,
-        Outbox.address.in_(addresses)).distinct())).all())
+async def busy_addresses(session: AsyncSession, addresses: Iterable[str], taking: Collection[int]) -> set[str]:
+    """Addresses with a message out: being sent (leased), other than the rows ``taking`` (this claim's, which
+    may include rows whose lease ran out). A row whose lease ran out but that no claim has taken again
+    still holds its address, so the messages after it wait and each chat stays in order. One query for
+    the batch, not a correlated subquery per candidate row (which scanned every leased row per candidate)."""
+    query = select(Outbox.address).where(Outbox.status == OutboxStatus.SENDING, Outbox.address.in_(addresses))
+    if taking:
+        query = query.where(Outbox.id.not_in(list(taking)))
+    return set((await session.scalars(query.distinct())).all())
 
 
 async def blocked_addresses(session: AsyncSession, addresses: Iterable[str]) -> set[str]:
@@ -107,6 +110,21 @@ async def lease(session: AsyncSession, ids: list[int], until: datetime) -> None:
     if ids:
         await session.execute(update(Outbox).where(Outbox.id.in_(ids))
                               .values(status=OutboxStatus.SENDING, lease_until=until))
+
+
+async def renew_leases(session: AsyncSession, ids: Sequence[int], until: datetime) -> None:
+    """Extend the leases of rows still being sent (a row already done keeps its status)."""
+    for start in range(0, len(ids), 500):
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids[start:start + 500]),
+                                                   Outbox.status == OutboxStatus.SENDING).values(lease_until=until))
+
+
+async def release_leases(session: AsyncSession, ids: Sequence[int]) -> None:
+    """Rows still leased go back to pending, free for any worker at once."""
+    for start in range(0, len(ids), 500):
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids[start:start + 500]),
+                                                   Outbox.status == OutboxStatus.SENDING)
+                              .values(status=OutboxStatus.PENDING, lease_until=None))
 
 
 async def skip(session: AsyncSession, ids: list[int], error: str) -> None:

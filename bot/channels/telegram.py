@@ -1,7 +1,8 @@
 """Telegram: python-telegram-bot v22 parses updates and makes API calls; our aiohttp app serves the webhook.
 
 - ``AiohttpRequest`` (``telegram_http``) runs PTB's ``Bot`` over one aiohttp session.
-- ``to_inbound`` turns an ``Update`` into the standard ``Inbound``.
+- ``telegram_update`` checks a webhook body against typed models of the fields we use and turns the
+  update into the standard ``Inbound`` (``to_inbound``).
 - ``TelegramSender`` renders a ``Reply``: HTML-escaped text split under 4096, inline keyboards,
   photos with captions under 1024.
 - ``TelegramChannel`` owns the ``Bot``: the webhook route, long polling, setWebhook and answering
@@ -15,23 +16,24 @@ import contextlib
 import hashlib
 import hmac
 import html
-import json
 import logging
 from collections.abc import Coroutine
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.channels.base import ChannelCore, Limits
+from bot.channels.inbound import read_body, refuse
 from bot.channels.telegram_http import AiohttpRequest
+from bot.channels.telegram_update import Malformed, TgUpdate, from_ptb, parse_update, to_inbound, update_id_of
 from bot.media import MediaRejected, MediaStore
 from bot.outbox.sender import Delivery
 from bot.text.split import split_text
-from bot.types import Blocked, Channel, Inbound, Location, Media, Permanent, Reply, RetryLater, Sent
+from bot.types import Blocked, Channel, Inbound, Media, Permanent, Reply, RetryLater, Sent
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -66,75 +68,6 @@ def webhook_secret(settings: Settings) -> str:
 
 
 # --- inbound ------------------------------------------------------------------------------------
-
-
-def _media(message: Message) -> tuple[Media, ...]:
-    if message.photo:
-        best = message.photo[-1]  # Telegram lists sizes smallest first
-        return (Media("photo", file_id=best.file_id, size=best.file_size, content_type="image/jpeg"),)
-    if message.sticker:
-        return (Media("sticker", file_id=message.sticker.file_id),)
-    if message.voice:
-        v = message.voice
-        return (Media("voice", file_id=v.file_id, content_type=v.mime_type, size=v.file_size),)
-    if message.video:
-        v2 = message.video
-        return (Media("video", file_id=v2.file_id, content_type=v2.mime_type, size=v2.file_size),)
-    if message.audio:
-        a = message.audio
-        return (Media("audio", file_id=a.file_id, content_type=a.mime_type, size=a.file_size),)
-    if message.document:
-        d = message.document
-        kind = "photo" if (d.mime_type or "").startswith("image/") else "document"
-        return (Media(kind, file_id=d.file_id, content_type=d.mime_type, size=d.file_size),)
-    if message.video_note:
-        return (Media("video", file_id=message.video_note.file_id),)
-    if message.animation:
-        return (Media("video", file_id=message.animation.file_id),)
-    return ()
-
-
-def to_inbound(update: Update) -> Inbound | None:
-    """The standard message for an update, or None for updates the bot does not act on."""
-    external_id = str(update.update_id)
-    query = update.callback_query
-    if query is not None:
-        chat = query.message.chat if query.message is not None else None
-        chat_id = chat.id if chat is not None else query.from_user.id
-        if chat is not None and chat.type != "private":
-            return None
-        return Inbound(
-            channel=Channel.TELEGRAM,
-            address=f"telegram:{chat_id}",
-            external_id=external_id,
-            payload=query.data or "",
-            language_hint=query.from_user.language_code,
-            profile_name=query.from_user.full_name,
-            username=query.from_user.username,
-            meta={"callback_query_id": query.id},
-        )
-    message = update.message
-    if message is None or message.chat.type != "private":
-        return None  # edits, channel posts, group chatter: not for this bot
-    sender = message.from_user
-    location = None
-    if message.location is not None:
-        location = Location(message.location.latitude, message.location.longitude)
-    if message.venue is not None:
-        location = Location(message.venue.location.latitude, message.venue.location.longitude,
-                            message.venue.address, message.venue.title)
-    return Inbound(
-        channel=Channel.TELEGRAM,
-        address=f"telegram:{message.chat.id}",
-        external_id=external_id,
-        text=message.text or message.caption or "",
-        media=_media(message),
-        location=location,
-        language_hint=sender.language_code if sender else None,
-        profile_name=sender.full_name if sender else None,
-        username=sender.username if sender else None,
-        received_at=message.date,
-    )
 
 
 # --- outbound -----------------------------------------------------------------------------------
@@ -255,7 +188,7 @@ class TelegramChannel:
         return Limits(self.sender.rate, self.sender.address_rate, self.sender.address_burst, TEXT_LIMIT,
                       buttons=KEYBOARD_BUTTONS, button_label=LABEL_LIMIT)
 
-    def to_inbound(self, update: Update) -> Inbound | None:
+    def to_inbound(self, update: TgUpdate) -> Inbound | None:
         return to_inbound(update)
 
     async def start(self) -> None:
@@ -297,19 +230,24 @@ class TelegramChannel:
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), self.secret.encode()):
             return web.Response(status=403, text="forbidden")
+        body = await read_body(request)  # JSON whatever the Content-Type says; not JSON → 400 below
+        if isinstance(body, web.Response):
+            return body
         try:
-            data = json.loads(await request.read())
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-                raise ValueError("not an update")
-            update = Update.de_json(data, self.bot)
-        except (ValueError, TypeError, KeyError, AttributeError, TelegramError):
-            return web.Response(status=400, text="malformed update")
-        if update is None:
-            return web.Response(status=400, text="malformed update")
+            update_id = update_id_of(body)
+        except Malformed:  # not JSON, or no usable update_id: this did not come from Telegram
+            return refuse(400, "malformed update")
+        try:
+            update = parse_update(body)
+        except Malformed as exc:
+            # Telegram sent it (right secret, an update id) but we cannot use it: a 4xx would make Telegram
+            # send it again and again and hold back this bot's later updates, so it is dropped with a note.
+            log.warning("Telegram update %s ignored: %s", update_id, exc)
+            return web.Response(status=200)
         await self.process(update)
         return web.Response(status=200)
 
-    async def process(self, update: Update) -> None:
+    async def process(self, update: TgUpdate) -> None:
         inbound = to_inbound(update)
         if inbound is None:
             return
@@ -340,7 +278,8 @@ class TelegramChannel:
                 continue
             # Handle the batch, then confirm it (the next offset) so a crash re-fetches it; a failed
             # update keeps the offset where it was and the batch comes again (repeats are dropped).
-            results = await asyncio.gather(*(self.process(u) for u in updates), return_exceptions=True)
+            results = await asyncio.gather(*(self._process_polled(u.to_dict()) for u in updates),
+                                           return_exceptions=True)
             failed = [r for r in results if isinstance(r, BaseException)]
             if failed:
                 log.error("polling: %d of %d updates failed, fetching them again: %r", len(failed), len(updates),
@@ -349,6 +288,15 @@ class TelegramChannel:
                 continue
             if updates:
                 offset = updates[-1].update_id + 1
+
+
+    async def _process_polled(self, data: dict[str, Any]) -> None:
+        try:
+            update = from_ptb(data)
+        except Malformed as exc:
+            log.warning("Telegram update %s ignored: %s", data.get("update_id"), exc)
+            return
+        await self.process(update)
 
 
 def build(settings: Settings, core: ChannelCore) -> TelegramChannel:

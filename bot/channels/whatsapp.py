@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
@@ -26,10 +25,12 @@ from aiohttp.helpers import encode_basic_auth
 from twilio.request_validator import RequestValidator
 
 from bot.channels.base import ChannelCore, Limits
-from bot.channels.whatsapp_send import CHANNEL, TEXT_LIMIT, WhatsAppSender
+from bot.channels.inbound import refuse
+from bot.channels.whatsapp_form import CHANNEL, Malformed, phone_hint, read_form, status_of, to_inbound
+from bot.channels.whatsapp_send import TEXT_LIMIT, WhatsAppSender
 from bot.deliveries import KNOWN_STATUSES, OutboxStatus
 from bot.media import MAX_BYTES, MediaRejected
-from bot.types import Inbound, Location, Media
+from bot.types import Inbound, Media
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -40,92 +41,6 @@ log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-ADDRESS_RE = re.compile(r"^whatsapp:\+[1-9]\d{5,14}$")
-
-# Phone country code → (country, language). Longest prefixes are tried first.
-COUNTRY_CODES: dict[str, tuple[str, str]] = {
-    "856": ("LA", "lo"), "855": ("KH", "km"), "84": ("VN", "vi"), "66": ("TH", "th"), "62": ("ID", "id"),
-    "60": ("MY", "ms"), "673": ("BN", "ms"), "95": ("MM", "my"), "63": ("PH", "fil"), "65": ("SG", "en"),
-    "670": ("TL", "en"),  # Timor-Leste: Tetum has no catalog yet, so English
-}
-
-
-def phone_hint(address: str) -> tuple[str, str] | None:
-    """``whatsapp:+85620...`` → ``("LA", "lo")``; None for countries outside the region."""
-    digits = address.rsplit("+", 1)[-1]
-    for size in (3, 2):
-        found = COUNTRY_CODES.get(digits[:size])
-        if found:
-            return found
-    return None
-
-
-# --- inbound ------------------------------------------------------------------------------------
-
-
-def _media_kind(content_type: str) -> str:
-    ctype = content_type.split(";")[0].strip().lower()
-    if ctype == "image/webp":
-        return "sticker"  # WhatsApp stickers arrive as WebP; photos as JPEG
-    if ctype.startswith("image/"):
-        return "photo"
-    if ctype.startswith("video/"):
-        return "video"
-    if ctype.startswith("audio/"):
-        return "voice" if "ogg" in ctype or "opus" in ctype else "audio"
-    return "document"
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
-def to_inbound(form: Mapping[str, str]) -> Inbound:
-    """The standard message for Twilio's inbound webhook form; ``ValueError`` when malformed."""
-    sid = (form.get("MessageSid") or form.get("SmsMessageSid") or "").strip()
-    if not sid or len(sid) > 100:
-        raise ValueError("no MessageSid")
-    address = (form.get("From") or "").strip()
-    if not address and form.get("WaId"):
-        address = "whatsapp:+" + form["WaId"].strip().lstrip("+")
-    if not ADDRESS_RE.match(address):
-        raise ValueError(f"not a WhatsApp sender: {address[:40]!r}")
-    try:
-        count = int(form.get("NumMedia") or 0)
-    except ValueError as exc:
-        raise ValueError("bad NumMedia") from exc
-    media = []
-    for index in range(max(0, min(count, 10))):
-        url = form.get(f"MediaUrl{index}")
-        if not url:
-            continue
-        ctype = form.get(f"MediaContentType{index}") or "application/octet-stream"
-        media.append(Media(_media_kind(ctype), url=url, content_type=ctype))
-    location = None
-    lat, lon = _float(form.get("Latitude")), _float(form.get("Longitude"))
-    if lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180:
-        location = Location(lat, lon, form.get("Address") or None, form.get("Label") or None)
-    payload = (form.get("ButtonPayload") or "").strip() or None
-    text = form.get("Body") or ""
-    if payload and not text:
-        text = form.get("ButtonText") or ""
-    hint = phone_hint(address)
-    meta = {"country_hint": hint[0]} if hint else {}
-    return Inbound(
-        channel=CHANNEL,
-        address=address,
-        external_id=sid,
-        text=text,
-        payload=payload,
-        media=tuple(media),
-        location=location,
-        language_hint=hint[1] if hint else None,
-        profile_name=(form.get("ProfileName") or "").strip() or None,
-        meta=meta,
-    )
 
 
 # --- the channel --------------------------------------------------------------------------------
@@ -191,13 +106,12 @@ class WhatsAppChannel:
         return bool(self.validator.validate(self.public_url_of(request), form, signature))
 
     async def _signed_form(self, request: web.Request) -> Mapping[str, str] | web.Response:
-        try:
-            form = await request.post()
-        except (ValueError, UnicodeDecodeError):
-            return web.Response(status=400, text="malformed form")
-        if not self.signed(request, form):  # type: ignore[arg-type]
+        form = await read_form(request)
+        if isinstance(form, web.Response):
+            return form
+        if not self.signed(request, form):
             return web.Response(status=403, text="forbidden")
-        return {k: v for k, v in form.items() if isinstance(v, str)}
+        return form
 
     # --- webhooks --------------------------------------------------------------------------------
     async def webhook(self, request: web.Request) -> web.Response:
@@ -206,8 +120,8 @@ class WhatsAppChannel:
             return form
         try:
             msg = to_inbound(form)
-        except ValueError as exc:
-            return web.Response(status=400, text=f"malformed webhook: {exc}")
+        except Malformed as exc:  # Twilio does not retry a 4xx: the message is refused, not looped on
+            return refuse(400, f"malformed webhook: {exc}")
         await self.process(msg)
         return web.Response(text=EMPTY_TWIML, content_type="text/xml")
 
@@ -223,16 +137,20 @@ class WhatsAppChannel:
         form = await self._signed_form(request)
         if isinstance(form, web.Response):
             return form
-        sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
-        status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
-        if not sid or not status or len(sid) > 100:
-            return web.Response(status=400, text="malformed status callback")
+        try:
+            report = status_of(form)
+        except Malformed as exc:
+            return refuse(400, f"malformed status callback: {exc}")
+        sid = (report.message_sid or report.sms_sid).strip()
+        status = (report.message_status or report.sms_status).strip().lower()
+        if not sid or not status:
+            return refuse(400, "malformed status callback")
         if status not in KNOWN_STATUSES:  # e.g. "partially_delivered": nothing to record
             return web.Response(status=204)
-        code = (form.get("ErrorCode") or "").strip() or None
+        code = report.error_code.strip() or None
         if code == "63016" and status in {OutboxStatus.FAILED, "undelivered"}:
             status = OutboxStatus.HELD  # not lost: it waits for the user to write again
-        block = (form.get("To") or "") if code == "21610" else None  # opted out: the address is blocked
+        block = report.to if code == "21610" else None  # opted out: the address is blocked
         await self.deliveries.report(CHANNEL, sid, status, code, self.clock.now(), block=block)
         return web.Response(status=204)
 

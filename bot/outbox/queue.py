@@ -1,5 +1,6 @@
 """The stored side of the outbox: putting replies in (``enqueue``, ``enqueue_many``) and claiming due rows
 with a lease (``claim``), so rows held by a crashed worker are taken again once the lease runs out.
+A live worker renews its leases (``renew``) and hands them back when it stops (``release``).
 The SQL is in ``storage.outbox``; this module decides what to claim.
 """
 
@@ -19,8 +20,12 @@ from storage.db import is_postgres
 from storage.models import Outbox
 
 MAX_ATTEMPTS = 8
-LEASE = timedelta(minutes=10)
-LEASE_CHECK = timedelta(seconds=5)  # how often a claim also looks for rows whose lease ran out
+# A live worker renews the leases of every row it holds (``renew``) every LEASE_RENEW; a dead one's run out
+# within LEASE of its last renewal, and the next claim (within LEASE_CHECK) takes them: a restarted
+# process carries on within about LEASE + LEASE_CHECK of a crash, never a fixed long wait.
+LEASE = timedelta(seconds=15)
+LEASE_RENEW = timedelta(seconds=5)
+LEASE_CHECK = timedelta(seconds=1)  # how often a claim also looks for rows whose lease ran out
 
 
 def enqueue(
@@ -90,9 +95,9 @@ async def claim(
     if not rows:
         return [], set()
     # One sender per address at a time, also across workers: keeps each chat in order. Addresses with a
-    # message out (leased, not expired) wait for a later claim.
+    # message out (leased; or a dead worker's, until a claim takes it again) wait for a later claim.
     addresses = {r.address for r in rows}
-    busy = await table.busy_addresses(session, addresses, now)
+    busy = await table.busy_addresses(session, addresses, {r.id for r in rows})
     if busy:
         rows = [r for r in rows if r.address not in busy]
         if not rows:
@@ -104,6 +109,16 @@ async def claim(
     if blocked:
         await table.skip(session, [r.id for r in rows if r.address in blocked], "blocked")
     return rows, blocked
+
+
+async def renew(session: AsyncSession, ids: Collection[int], now: datetime) -> None:
+    """Extend the leases of rows this worker still holds (queued or being sent)."""
+    await table.renew_leases(session, sorted(ids), now + LEASE)
+
+
+async def release(session: AsyncSession, ids: Collection[int]) -> None:
+    """Hand rows this worker holds back to the queue (shutting down): another worker may take them now."""
+    await table.release_leases(session, sorted(ids))
 
 
 def delivery(row: Row[Any]) -> Delivery:

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.context import Clock, SystemClock
-from bot.outbox.queue import LEASE_CHECK, MAX_ATTEMPTS, claim, delivery
+from bot.outbox.queue import LEASE_CHECK, LEASE_RENEW, MAX_ATTEMPTS, claim, delivery, renew
 from bot.outbox.sender import Delivery, Sender, TokenBucket, channel_bucket, urgent
 from bot.types import Blocked, Held, Permanent, RetryLater
 from storage.db import Database
@@ -75,6 +75,11 @@ class OutboxWorker:
         self._address_buckets: dict[str, TokenBucket] = {}
         self._stopping = False
         self._lease_check: datetime | None = None  # when to look again for rows a crashed worker held
+        self._unflushed: set[int] = set()  # rows sent (or failed) whose result is not written yet
+        self._has_results = asyncio.Event()
+        self._flushed = asyncio.Event()  # replaced after each flush: its waiters look again
+        self._flushing = False  # a flush loop runs (``run``), so waiting for a flush ends
+        self.lease_renew = LEASE_RENEW.total_seconds()
 
     # --- public ----------------------------------------------------------------------------------
     def add_sender(self, sender: Sender) -> None:
@@ -91,6 +96,8 @@ class OutboxWorker:
     async def run(self, idle_poll: float = 1.0) -> None:
         """Send until cancelled. Polls the table every ``idle_poll`` s; ``wake()`` cuts the wait."""
         flusher = asyncio.create_task(self._flush_loop())
+        renewer = asyncio.create_task(self._renew_loop())
+        self._flushing = True
         try:
             while not self._stopping:
                 self._wake.clear()
@@ -101,10 +108,13 @@ class OutboxWorker:
                 # A claim is a query: gather what arrives for a moment rather than claim on every result.
                 await asyncio.sleep(CLAIM_INTERVAL)
         finally:
+            renewer.cancel()
+            await self._stop_tasks()  # the flush loop still runs: senders waiting for it finish
+            self._flushing = False
             flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await flusher
-            await self._stop_tasks()
+            for task in (flusher, renewer):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await self.flush()
 
     async def drain(self, rounds: int = 100) -> int:
@@ -133,6 +143,9 @@ class OutboxWorker:
         except Exception:
             self._results = results + self._results  # keep them for the next flush
             raise
+        self._unflushed.difference_update(r["id"] for r in rows)
+        done, self._flushed = self._flushed, asyncio.Event()
+        done.set()
         self._wake.set()  # the addresses just written are free for their next messages
         if self.on_result:
             for r in rows:
@@ -195,6 +208,9 @@ class OutboxWorker:
                 outcome = await self._send_one(sender, delivery)
                 if outcome == "retry-same":
                     continue
+                # At most one unconfirmed message per address: a crash now repeats at most this one.
+                while self._flushing and delivery.id in self._unflushed:
+                    await self._flushed.wait()
                 queue.popleft()
                 if outcome == "release-rest":
                     for later in queue:
@@ -255,14 +271,33 @@ class OutboxWorker:
 
     def _record(self, row_id: int, status: str, **values: Any) -> None:
         self._results.append({"id": row_id, "status": status, **values})
+        self._unflushed.add(row_id)
+        self._has_results.set()
 
     async def _flush_loop(self, every: float = 0.05) -> None:
+        """Write results as soon as there are some (what arrives during a write goes in the next one)."""
         while True:
-            await asyncio.sleep(every)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._has_results.wait(), every)
+            self._has_results.clear()
             try:
                 await self.flush()
             except Exception:  # keep the results; try again next tick
                 log.exception("outbox flush failed")
+                await asyncio.sleep(every)
+
+    async def _renew_loop(self) -> None:
+        """Keep the leases of the rows this worker holds, so only a dead worker's run out."""
+        while True:
+            await asyncio.sleep(self.lease_renew)
+            held = self._in_queue_ids()
+            if not held:
+                continue
+            try:
+                async with self.db.transaction(urgent=True) as session:
+                    await renew(session, held, self.clock.now())
+            except Exception as exc:  # the next round tries again; the lease outlives two misses
+                log.warning("renewing %d outbox leases failed: %r", len(held), exc)
 
     async def _stop_tasks(self, grace: float = 5.0) -> None:
         """Let each address finish the message it is sending; the rest go back to pending."""

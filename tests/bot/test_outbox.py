@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import event, select, update
 
 from bot.context import ManualClock
-from bot.outbox import LEASE, LEASE_CHECK, OutboxWorker, TokenBucket, enqueue, enqueue_many
-from bot.types import Reply
+from bot.outbox import LEASE, LEASE_CHECK, Delivery, OutboxWorker, TokenBucket, enqueue, enqueue_many
+from bot.types import Reply, Sent
 from storage.db import Database
 from storage.models import Outbox, OutboxStatus
 from storage.outbox import due_rows
@@ -79,6 +79,41 @@ async def test_rows_held_by_a_crashed_worker_are_sent_once_their_lease_ends(db: 
     assert [r.text for _, r in sender.sent] == ["promised"]
     async with db.read() as s:
         assert await s.scalar(select(Outbox.status).where(Outbox.id == row_id)) == OutboxStatus.SENT
+
+
+async def test_a_live_worker_renews_its_leases_and_hands_them_back_when_it_stops(db: Database) -> None:
+    """Leases are short (a crash costs seconds, not minutes), so a live worker renews what it holds."""
+    assert LEASE <= timedelta(seconds=30)
+    clock = ManualClock()
+    async with db.transaction() as s:
+        enqueue(s, None, "terminal", "terminal:slow", Reply(text="one"), now=clock.now())
+        enqueue(s, None, "terminal", "terminal:slow", Reply(text="two"), now=clock.now())
+    release = asyncio.Event()
+
+    class Slow(RecordingSender):
+        async def send(self, delivery: Delivery) -> Sent:
+            await release.wait()
+            return await super().send(delivery)
+
+    slow = Slow()
+    holder = OutboxWorker(db, {"terminal": slow}, clock)
+    holder.lease_renew = 0.02
+    running = asyncio.create_task(holder.run(idle_poll=0.02))
+    for _ in range(200):
+        if holder.in_flight:
+            break
+        await asyncio.sleep(0.01)
+    clock.advance(seconds=LEASE.total_seconds() * 2)  # long past the first lease
+    await asyncio.sleep(0.1)  # a renewal or two
+    other = RecordingSender()
+    assert await OutboxWorker(db, {"terminal": other}, clock).drain() == 0
+    assert other.sent == []  # the live holder kept them
+    await holder.stop()  # stops between messages: "one" is finished, "two" goes back at once
+    release.set()
+    await asyncio.wait_for(running, 10)
+    assert [r.text for _, r in slow.sent] == ["one"]
+    await OutboxWorker(db, {"terminal": other}, clock).drain()
+    assert [r.text for _, r in other.sent] == ["two"]
 
 
 async def test_claim_walks_an_index_without_sorting(db: Database, database_url: str) -> None:
