@@ -9,9 +9,51 @@ from pathlib import Path
 
 from storage.db import DEFAULT_URL, normalise_database_url
 
-__all__ = ["BUNDLED_CONTENT", "Settings", "normalise_database_url"]
+__all__ = ["BUNDLED_CONTENT", "CHAT_VARIABLES", "ENVIRONMENT", "EnvVar", "Settings", "normalise_database_url"]
 
 BUNDLED_CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """One environment variable, for ``--help``: its name, default (as text, never a secret value), meaning."""
+
+    name: str
+    default: str
+    meaning: str
+
+
+# What ``Settings.from_env`` reads, in the README's order (``smce-bot serve --help`` lists them all).
+ENVIRONMENT: tuple[EnvVar, ...] = (
+    EnvVar("HOST", "127.0.0.1", "where serve listens"),
+    EnvVar("PORT", "8080", "its port"),
+    EnvVar("DATABASE_URL", "sqlite:///smce.db, in the working directory",
+           "SQLite file or postgresql://user@host/db"),
+    EnvVar("CONTENT_DIR", "the bundled content/", "the content library (courses, FAQ)"),
+    EnvVar("MEDIA_DIR", "media", "where the bot keeps its copies of photos"),
+    EnvVar("PUBLIC_URL", "unset: Telegram polls", "public HTTPS base of this service (webhooks)"),
+    EnvVar("TELEGRAM_BOT_TOKEN", "unset: Telegram off", "secret, from @BotFather"),
+    EnvVar("TELEGRAM_WEBHOOK_SECRET", "derived from the token", "secret, checked on every webhook call"),
+    EnvVar("TELEGRAM_API_URL", "https://api.telegram.org/bot", "Bot API base"),
+    EnvVar("TELEGRAM_FILE_URL", "the API base's /file/bot", "file download base"),
+    EnvVar("TELEGRAM_POLLING", "off", "1: long polling even with PUBLIC_URL"),
+    EnvVar("TELEGRAM_RATE", "30", "messages/s per bot"),
+    EnvVar("TELEGRAM_CHAT_RATE", "1", "messages/s per chat"),
+    EnvVar("TELEGRAM_CHAT_BURST", "3", "burst per chat"),
+    EnvVar("TWILIO_ACCOUNT_SID", "unset: WhatsApp off", "Twilio account SID (AC...)"),
+    EnvVar("TWILIO_AUTH_TOKEN", "unset: WhatsApp off", "secret, Twilio auth token"),
+    EnvVar("TWILIO_WHATSAPP_FROM", "unset: WhatsApp off", "the sender, e.g. whatsapp:+14155238886"),
+    EnvVar("TWILIO_API_URL", "https://api.twilio.com", "Twilio API base"),
+    EnvVar("TWILIO_RATE", "80", "messages/s through the WhatsApp sender (sandbox: 0.3)"),
+    EnvVar("TWILIO_TEMPLATES", "unset", "JSON: message kind -> approved content SID"),
+    EnvVar("LISTING_AUTO_APPROVE", "off", "1: publish listings without a moderator"),
+    EnvVar("LISTING_DAYS", "60", "listings expire after this many days"),
+    EnvVar("DEFAULT_TIMEZONE", "Asia/Bangkok", "time zone of people whose country gives none"),
+)
+
+# What ``smce-bot chat`` uses of them (it never starts Telegram or WhatsApp).
+CHAT_VARIABLES = ("DATABASE_URL", "CONTENT_DIR", "MEDIA_DIR", "LISTING_AUTO_APPROVE", "LISTING_DAYS",
+                  "DEFAULT_TIMEZONE")
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:

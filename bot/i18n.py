@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time, get_datetime_format
+from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_currency, format_decimal
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -121,12 +121,16 @@ class Translator:
         """``₭150.000`` (lo), ``150.000 ₫`` (vi), ``₭150,000`` (en): the locale's pattern, the currency's symbol."""
         return format_price(amount, currency, self.locale)
 
-    def datetime(self, moment: datetime, format: str = "medium") -> str:
-        """In the user's time zone and locale; "medium" is the date with hours and minutes (no seconds)."""
+    def datetime(self, moment: datetime, _legacy_format: str | None = None) -> str:
+        """A moment as every screen shows it: in the user's time zone, the locale's medium date with hours and
+        minutes ("Dec 6, 2026, 7:32 AM", "6 ທ.ວ. 2026, 7:32", "07:32 6 thg 12, 2026").
+
+        One format everywhere: the month is a word, so day and month never swap ("12/7/26" is 12 July in
+        most of this region and 7 December in English). A second argument ("short", "medium") from older
+        callers is ignored: there is no numeric short form.
+        """
         if moment.tzinfo is None:  # stored as UTC
             moment = moment.replace(tzinfo=UTC)
-        if format != "medium":
-            return format_datetime(moment, format=format, tzinfo=self.tz, locale=self.locale)
         local = moment.astimezone(self.tz)
         date = format_date(local.date(), "medium", locale=self.locale)
         time = format_time(local, "short", tzinfo=self.tz, locale=self.locale)

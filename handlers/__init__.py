@@ -8,8 +8,10 @@ periodic work, ``JOBS`` (a list of ``bot.jobs.Job``). ``bot.service`` calls ``bu
 
 Routers are composed in order: the first handler whose filters pass takes the message. Order matters
 only where filters overlap: commands and words that always work come first, then subscription (STOP must
-work even before onboarding), onboarding (which takes everything until the user is onboarded), the
-features, FAQ (free text when no flow waits for it), and last the fallback.
+work even before onboarding), the trainer roles (``/trainer CODE`` is often a new trainer's first
+message: it is redeemed before onboarding starts, see ``handlers.announcements.roles``), onboarding (which
+takes everything else until the user is onboarded), the features, FAQ (free text when no flow waits for
+it), and last the fallback.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from types import ModuleType
 from bot.jobs import Job
 from bot.router import Router
 from handlers import announcements, common, fallback, faq, lessons, market, onboarding, reminders, subscription
+from handlers.announcements import roles
 
 FEATURES: tuple[ModuleType, ...] = (
-    common, subscription, onboarding, lessons, announcements, reminders, market, faq, fallback,
+    common, subscription, roles, onboarding, lessons, announcements, reminders, market, faq, fallback,
 )
 
 # Periodic jobs of the features (see bot/jobs.py).

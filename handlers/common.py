@@ -1,4 +1,6 @@
-"""Commands and words that always work: /start, /menu, /help, /progress, /language, "menu", "help".
+"""Commands and words that always work: /start, /menu, /help, /language, "menu", "help".
+
+/help lists the commands (/progress, /reminders, /search, /link, ...) and STOP / START with the user's own words.
 
 Payloads: ``menu:home`` (``handlers.menu.HOME``), ``menu:help``, ``menu:language``.
 """
@@ -12,6 +14,7 @@ from bot.router import Command, Router, Words
 from bot.text.normalise import normalise_text
 from handlers import onboarding
 from handlers.menu import HOME, add_item, current_buttons, show_menu
+from handlers.subscription import stop_start_words
 
 router = Router("common")
 
@@ -49,14 +52,20 @@ async def menu(ctx: Context) -> None:
 @router.on(Words(N_("help")))
 @router.on(HELP)
 async def help_(ctx: Context) -> None:
+    stop, start = stop_start_words(ctx)
     ctx.reply(
         ctx._(
             "I help artisans and cultural businesses learn and sell.\n"
             "/menu - everything I can do\n"
             "/progress - your courses\n"
+            "/reminders - lesson reminders\n"
+            "/search - find products in the marketplace\n"
+            "/link - join your Telegram and WhatsApp chats\n"
             "/language - change language\n"
             "/help - this message\n"
-            "You can also just type a question."
+            "{stop} - no more announcements, {start} - get them again\n"
+            "You can also just type a question.",
+            stop=stop, start=start,
         ),
         # An aside: the numbers of the flow the user is in keep working (onboarding asks again below).
         current_buttons(ctx) if ctx.user.onboarded else (),

@@ -2,23 +2,41 @@
 
 During onboarding the language buttons put the hinted language (Telegram's language_code, a phone's country
 code) first, but every language is always offered: a hint, never a trap. ``/language`` changes it any time,
-with the languages in a fixed order (so their numbers never move). Typing a language's name ("lao", "ខ្មែរ",
-"tiếng việt") while the language buttons are on screen chooses it too.
+with the languages in a fixed order (so their numbers never move).
+
+Every question asked with buttons also takes a typed answer (``handlers.choices.pick``): a button's words or
+its first word ("ການທໍ", "paghahabi", "textiles"), English names, common local names ("pinas", "kampuchea",
+"ລາວ"), in any case, with or without accents, or a close misspelling. Two choices equally close: the bot asks
+which one, with just those buttons. Nothing close: it says so in one line and shows the buttons again.
 
 Payloads: ``lang:<code>`` (a language, also from ``/language``), ``onb:craft:<code>``, ``onb:country:<code>``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from enum import StrEnum
+from functools import cache
 
 from bot.context import Context
-from bot.i18n import LANGUAGES, normalise_language
+from bot.i18n import LANGUAGES, Translator, normalise_language
 from bot.payloads import Action
 from bot.router import NotOnboarded, Router
 from bot.text.normalise import normalise_text
 from bot.types import Button, rows
-from handlers.choices import COUNTRIES, COUNTRY_LANGUAGE, COUNTRY_TIMEZONE, CRAFTS, country_name, craft_name
+from handlers.choices import (
+    COUNTRIES,
+    COUNTRY_LANGUAGE,
+    COUNTRY_TIMEZONE,
+    CRAFTS,
+    Vocabulary,
+    country_name,
+    craft_name,
+    pick,
+    typed_country,
+    typed_craft,
+    vocabulary,
+)
 from handlers.menu import show_menu
 
 router = Router("onboarding")
@@ -30,6 +48,8 @@ LANG = Action("lang", str, optional_last=True)
 CRAFT = Action("onb:craft", str, optional_last=True)
 COUNTRY = Action("onb:country", str, optional_last=True)
 
+Buttons = tuple[tuple[Button, ...], ...]
+
 
 class Onboarding(StrEnum):
     LANGUAGE = "onboarding.language"
@@ -38,39 +58,55 @@ class Onboarding(StrEnum):
     COUNTRY = "onboarding.country"
 
 
-# What people type for a language (casefolded, NFC), besides its own name in LANGUAGES.
+# What people type for a language, besides its own name and its CLDR name in each of our languages.
+# "bahasa" alone names two languages: the bot asks which.
 LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
-    "en": ("english", "eng", "inglés", "anglais"),
+    "en": ("english", "eng", "inglés", "ingles", "anglais", "ພາສາອັງກິດ", "ភាសាអង់គ្លេស", "tiếng anh",
+           "ภาษาอังกฤษ", "bahasa inggris", "bahasa inggeris", "အင်္ဂလိပ်ဘာသာ", "ingles"),
     "lo": ("lao", "laos", "laotian", "ລາວ", "ພາສາລາວ", "ພາສາ ລາວ"),
     "km": ("khmer", "cambodian", "ខ្មែរ", "ភាសាខ្មែរ", "ភាសា ខ្មែរ"),
-    "vi": ("vietnamese", "tiếng việt", "tieng viet", "việt", "viet", "việt nam", "vietnam"),
+    "vi": ("vietnamese", "tiếng việt", "việt", "viet", "việt nam", "vietnam"),
     "th": ("thai", "ไทย", "ภาษาไทย", "ภาษา ไทย"),
-    "id": ("indonesia", "indonesian", "bahasa indonesia", "bahasa"),
-    "ms": ("melayu", "malay", "bahasa melayu", "bahasa malaysia", "malaysian"),
+    "id": ("indonesia", "indonesian", "bahasa indonesia", "bahasa", "indo"),
+    "ms": ("melayu", "malay", "bahasa melayu", "bahasa malaysia", "malaysian", "bahasa"),
     "my": ("burmese", "myanmar", "မြန်မာ", "မြန်မာဘာသာ", "မြန်မာစာ", "ဗမာ"),
-    "fil": ("filipino", "tagalog", "pilipino", "wikang filipino"),
+    "fil": ("filipino", "tagalog", "pilipino", "wikang filipino", "wikang pilipino"),
 }
-_BY_WORD: dict[str, str] = {normalise_text(word).casefold(): code for code, words in LANGUAGE_WORDS.items()
-                            for word in (*words, LANGUAGES[code].native_name)}
+
+
+@cache
+def language_vocabulary() -> Vocabulary:
+    names = {code: [LANGUAGES[code].native_name, *(str(Translator(lang).locale.languages.get(code, ""))
+                                                  for lang in LANGUAGES)] for code in LANGUAGES}
+    return vocabulary(LANGUAGE_WORDS, names)
+
+
+def typed_language(text: str, *, sentence: bool = True) -> tuple[str, ...]:
+    """The languages a typed answer names ("Lao", "ខ្មែរ", "Tieng Viet", "Filipno"): one, several, or none."""
+    return pick(text, language_vocabulary(), LANGUAGES, sentence=sentence)
 
 
 def named_language(text: str) -> str | None:
-    """The language a typed word names ("Lao", "ខ្មែរ", "Tiếng Việt"), or None."""
-    said = " ".join(normalise_text(text).casefold().strip(" .!?។။").split())
-    return _BY_WORD.get(said)
+    """The one language a typed word names, or None."""
+    found = typed_language(text)
+    return found[0] if len(found) == 1 else None
 
 
-def language_buttons(hint: str | None = None) -> tuple[tuple[Button, ...], ...]:
+def language_buttons(hint: str | None = None, codes: Iterable[str] = LANGUAGES) -> Buttons:
     """Every language in a fixed order; ``hint`` (only while onboarding, before one is chosen) goes first."""
-    codes = list(LANGUAGES)
-    if hint in LANGUAGES:
+    codes = [c for c in codes if c in LANGUAGES]
+    if hint in codes:
         codes.remove(hint)
         codes.insert(0, hint)
     return rows(*(Button(LANGUAGES[c].native_name, LANG.encode(c)) for c in codes), width=2)
 
 
+def _hint(ctx: Context) -> str | None:
+    return normalise_language(ctx.msg.language_hint) or ctx.data.get("hint")
+
+
 def ask_language(ctx: Context) -> None:
-    hint = normalise_language(ctx.msg.language_hint) or ctx.data.get("hint")
+    hint = _hint(ctx)
     # Written in the hinted language (or English) with every choice in its own script.
     if hint and ctx.user.language is None:
         ctx.user.language = hint
@@ -88,20 +124,30 @@ def ask_name(ctx: Context) -> None:
     ctx.reply(ctx._("What is your name?"))
 
 
-def ask_craft(ctx: Context) -> None:
+def craft_buttons(ctx: Context, codes: Iterable[str] = CRAFTS) -> Buttons:
+    return rows(*(Button(craft_name(code, ctx.t), CRAFT.encode(code)) for code in codes), width=2)
+
+
+def ask_craft(ctx: Context, *, again: bool = False) -> None:
     ctx.goto(Onboarding.CRAFT)
-    buttons = rows(*(Button(craft_name(code, ctx.t), CRAFT.encode(code)) for code in CRAFTS), width=2)
-    ctx.reply(ctx._("Thank you, {name}. What is your craft?", name=ctx.user.name or ""), buttons)
+    question = ctx._("What is your craft?") if again else \
+        ctx._("Thank you, {name}. What is your craft?", name=ctx.user.name or "")
+    ctx.reply(question, craft_buttons(ctx))
+
+
+def country_buttons(ctx: Context, codes: Iterable[str] | None = None) -> Buttons:
+    """The countries, the hinted one (a phone's country code) first; or just ``codes``."""
+    if codes is None:
+        hinted = ctx.user.country
+        codes = [c for c in COUNTRIES if c != hinted]
+        if hinted in COUNTRIES:
+            codes.insert(0, hinted)
+    return rows(*(Button(country_name(c, ctx.t), COUNTRY.encode(c)) for c in codes), width=2)
 
 
 def ask_country(ctx: Context) -> None:
     ctx.goto(Onboarding.COUNTRY)
-    hinted = ctx.user.country
-    codes = [c for c in COUNTRIES if c != hinted]
-    if hinted in COUNTRIES:
-        codes.insert(0, hinted)
-    buttons = rows(*(Button(country_name(c, ctx.t), COUNTRY.encode(c)) for c in codes), width=2)
-    ctx.reply(ctx._("Which country do you work in?"), buttons)
+    ctx.reply(ctx._("Which country do you work in?"), country_buttons(ctx))
 
 
 def prompt_current(ctx: Context) -> None:
@@ -110,25 +156,50 @@ def prompt_current(ctx: Context) -> None:
     if step == Onboarding.NAME:
         ask_name(ctx)
     elif step == Onboarding.CRAFT:
-        ask_craft(ctx)
+        ask_craft(ctx, again=True)
     elif step == Onboarding.COUNTRY:
         ask_country(ctx)
     else:
         begin(ctx)
 
 
+def answered(ctx: Context, found: tuple[str, ...], buttons: Callable[[Iterable[str] | None], Buttons],
+             none: str | None = None) -> str | None:
+    """The one choice a typed answer names; else ask which one (several) or say, in one line, that it is none
+    of them (``none``, or a general line) with the buttons again."""
+    if len(found) == 1:
+        return found[0]
+    if found:
+        ctx.reply(ctx._("Which one do you mean?"), buttons(found))
+    else:
+        ctx.reply(none or ctx._("Sorry, that is not one of the choices. Please choose one of these:"), buttons(None))
+    return None
+
+
+def _typed(ctx: Context) -> bool:
+    return ctx.msg.payload is None and ctx.msg.command is None and bool(ctx.msg.text.strip())
+
+
 def language_typed(ctx: Context) -> bool:
-    """A language's name, typed in the language step or while the language buttons are on screen."""
-    if ctx.msg.payload is not None or ctx.msg.command is not None or not ctx.msg.text:
+    """Typed text in the language step, or a language's name while the language buttons are on screen."""
+    if not _typed(ctx):
         return False
-    on_screen = ctx.step == Onboarding.LANGUAGE or any(
-        LANG.decode(str(payload)) is not None for _, payload in (ctx.user.menu or []))
-    return on_screen and named_language(ctx.msg.text) is not None
+    if ctx.step == Onboarding.LANGUAGE and not ctx.user.onboarded:
+        return True
+    # Buttons on screen but no question pending (/language): only a language's name, not "thai food prices".
+    on_screen = any(LANG.decode(str(payload)) is not None for _, payload in (ctx.user.menu or []))
+    return on_screen and bool(typed_language(ctx.msg.text, sentence=False))
 
 
 @router.on(language_typed)
-async def typed_language(ctx: Context) -> None:
-    await set_language(ctx, named_language(ctx.msg.text) or "")
+async def typed_language_answer(ctx: Context) -> None:
+    asked = ctx.step == Onboarding.LANGUAGE and not ctx.user.onboarded
+    hint = _hint(ctx) if asked else None
+    found = typed_language(ctx.msg.text, sentence=asked)
+    code = answered(ctx, found, lambda codes: language_buttons(hint, codes or LANGUAGES),
+                    ctx._("Sorry, that is not one of the choices. Please choose your language:"))
+    if code is not None:
+        await set_language(ctx, code)
 
 
 @router.on(LANG)
@@ -168,10 +239,18 @@ async def got_name(ctx: Context) -> None:
 async def got_craft(ctx: Context) -> None:
     code = CRAFT.arg(ctx, "")
     if code not in CRAFTS:
-        ask_craft(ctx)
+        ask_craft(ctx, again=True)
         return
     ctx.user.craft = code
     ask_country(ctx)
+
+
+@router.step(Onboarding.CRAFT, filters=[NotOnboarded, _typed])
+async def typed_craft_answer(ctx: Context) -> None:
+    code = answered(ctx, typed_craft(ctx.msg.text), lambda codes: craft_buttons(ctx, codes or CRAFTS))
+    if code is not None:
+        ctx.user.craft = code
+        ask_country(ctx)
 
 
 @router.on(COUNTRY, NotOnboarded)
@@ -180,6 +259,17 @@ async def got_country(ctx: Context) -> None:
     if code not in COUNTRIES:
         ask_country(ctx)
         return
+    set_country(ctx, code)
+
+
+@router.step(Onboarding.COUNTRY, filters=[NotOnboarded, _typed])
+async def typed_country_answer(ctx: Context) -> None:
+    code = answered(ctx, typed_country(ctx.msg.text), lambda codes: country_buttons(ctx, codes))
+    if code is not None:
+        set_country(ctx, code)
+
+
+def set_country(ctx: Context, code: str) -> None:
     ctx.user.country = code
     ctx.user.timezone = ctx.user.timezone or COUNTRY_TIMEZONE.get(code)
     if ctx.user.language is None:

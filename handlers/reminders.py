@@ -1,8 +1,9 @@
-"""Lesson reminders: a learner picks daily or weekly (and the weekday) and an hour in their own time zone;
-a job sends each due reminder through the outbox (``Reply.kind="reminder"``), pointing to their next lesson.
+"""Lesson reminders: a learner picks daily or weekly (and the weekday) and a time (hour and minute) in their own
+time zone; a job sends each due reminder through the outbox (``Reply.kind="reminder"``), pointing to their next
+lesson.
 
-Payloads: ``rem:freq:<daily|weekly|off>``, ``rem:day:<0-6>``, ``rem:hour:<freq>:<weekday>:<hour>`` (the
-actions below).
+Payloads: ``rem:freq:<daily|weekly|off>``, ``rem:day:<0-6>``, ``rem:hour:<freq>:<weekday>:<hour>[:<minute>]``
+(the actions below; buttons sent before minutes existed have no minute: on the hour).
 The next due moment is stored in UTC (``lesson_reminders.next_at``) and moved forward in the same
 transaction that queues the reminder, so a restart never sends one twice.
 """
@@ -37,14 +38,14 @@ router = Router("reminders")
 
 # Presets offered as buttons. A typed time needs its minutes ("7:00", "19:00") or am/pm: on WhatsApp and the
 # terminal a bare number presses the button with that number, so "7" alone can't mean 7 o'clock here.
-PRESETS = ((N_("Morning ({time})"), 7), (N_("Noon ({time})"), 12), (N_("Evening ({time})"), 19))
+PRESETS = ((N_("Morning ({time})"), 7), (N_("Noon ({time})"), 12), (N_("Evening ({time})"), 19))  # on the hour
 _TIME = re.compile(r"^(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")
 BATCH = 500
 
 SHOW = Action("menu:reminders")
 FREQUENCY = Action("rem:freq", str)  # daily | weekly | off
 DAY = Action("rem:day", str)  # 0-6, Monday = 0 (checked by the handler)
-HOUR = Action("rem:hour", str, str, str)  # frequency, weekday, hour (checked by the handler)
+HOUR = Action("rem:hour", str, str, str, str, optional_last=True)  # frequency, weekday, hour, minute (checked)
 
 add_item(N_("Reminders"), SHOW.encode(), 30)
 
@@ -53,15 +54,15 @@ class ReminderStep(StrEnum):
     HOUR = "reminders.hour"
 
 
-def next_time(after: datetime, zone: ZoneInfo, frequency: str, hour: int, weekday: int) -> datetime:
-    """The first local ``hour:00`` (on ``weekday`` for weekly ones) strictly after ``after``, in UTC."""
+def next_time(after: datetime, zone: ZoneInfo, frequency: str, hour: int, weekday: int, minute: int = 0) -> datetime:
+    """The first local ``hour:minute`` (on ``weekday`` for weekly ones) strictly after ``after``, in UTC."""
     local = after.astimezone(zone)
     day = local.date()
     for offset in range(0, 9):
         candidate_day = day + timedelta(days=offset)
         if frequency == "weekly" and candidate_day.weekday() != weekday:
             continue
-        candidate = datetime(candidate_day.year, candidate_day.month, candidate_day.day, hour, tzinfo=zone)
+        candidate = datetime(candidate_day.year, candidate_day.month, candidate_day.day, hour, minute, tzinfo=zone)
         if candidate > after:
             return candidate.astimezone(after.tzinfo)
     raise AssertionError("no reminder time within 9 days")  # pragma: no cover
@@ -71,13 +72,19 @@ def weekday_name(t: Translator, weekday: int) -> str:
     return str(t.locale.days["format"]["wide"][weekday])
 
 
+def clock_time(hour: int, minute: int = 0) -> str:
+    """``06:30``: the 24-hour time people type and read across the region."""
+    return f"{hour:02d}:{minute:02d}"
+
+
 def describe(t: Translator, reminder: Reminder | None) -> str:
+    """The reminder as one whole sentence (also the confirmation after choosing it)."""
     if reminder is None or not reminder.enabled:
         return t.gettext("Lesson reminders are off.")
-    at = f"{reminder.hour:02d}:00"
+    at = clock_time(reminder.hour, reminder.minute)
     if reminder.frequency == "weekly":
-        return t.gettext("I remind you every {day} at {time}.", day=weekday_name(t, reminder.weekday), time=at)
-    return t.gettext("I remind you every day at {time}.", time=at)
+        return t.gettext("I will remind you every {day} at {time}.", day=weekday_name(t, reminder.weekday), time=at)
+    return t.gettext("I will remind you every day at {time}.", time=at)
 
 
 async def reminder_of(ctx: Context) -> Reminder | None:
@@ -99,26 +106,30 @@ async def show(ctx: Context) -> None:
               title=ctx._("Reminders"))
 
 
-def hour_button(ctx: Context, frequency: str, weekday: int, hour: int, label: str = "{time}") -> Button:
-    return Button(ctx._(label, time=f"{hour:02d}:00"), HOUR.encode(frequency, weekday, hour))
+def hour_button(ctx: Context, frequency: str, weekday: int, hour: int, minute: int = 0,
+                label: str | None = None) -> Button:
+    """A time to press; ``label`` is a marked preset like "Morning ({time})", else the time alone."""
+    at = clock_time(hour, minute)
+    return Button(ctx._(label, time=at) if label else at, HOUR.encode(frequency, weekday, hour, minute))
 
 
 def ask_hour(ctx: Context, frequency: str, weekday: int) -> None:
     ctx.goto(ReminderStep.HOUR, frequency=frequency, weekday=weekday)
-    buttons = [hour_button(ctx, frequency, weekday, hour, label) for label, hour in PRESETS]
+    buttons = [hour_button(ctx, frequency, weekday, hour, label=label) for label, hour in PRESETS]
     ctx.reply(ctx._("At what time? Choose one, or type a time with its minutes, like 6:30 or 18:00."),
               rows(*buttons, Button(ctx._("Back"), SHOW.encode()), width=2))
 
 
-def parse_time(text: str) -> tuple[int, bool] | None:
-    """``"7:00"`` → (7, True); ``"7pm"`` → (19, True); ``"19"`` → (19, False): a bare number, to be confirmed.
-    Minutes are allowed but reminders come on the hour."""
+def parse_time(text: str) -> tuple[int, int, bool] | None:
+    """(hour, minute, sure): ``"6:30"`` → (6, 30, True); ``"7pm"`` → (19, 0, True); ``"19"`` → (19, 0, False),
+    a bare number, to be confirmed."""
     said = "".join(str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in normalise_text(text))
     match = _TIME.match(said.strip().casefold())
     if match is None:
         return None
     hour, minutes, half = int(match.group(1)), match.group(2), match.group(3)
-    if minutes is not None and int(minutes) > 59:
+    minute = int(minutes or 0)
+    if minute > 59:
         return None
     if half:
         if not 1 <= hour <= 12:
@@ -126,7 +137,7 @@ def parse_time(text: str) -> tuple[int, bool] | None:
         hour = hour % 12 + (12 if half.startswith("p") else 0)
     if hour > 23:
         return None
-    return hour, bool(minutes is not None or half)
+    return hour, minute, bool(minutes is not None or half)
 
 
 @router.on(FREQUENCY, Onboarded)
@@ -142,7 +153,7 @@ async def choose_frequency(ctx: Context) -> None:
         return
     if choice == "weekly":
         buttons = [Button(weekday_name(ctx.t, d), DAY.encode(d)) for d in range(7)]
-        ctx.reply(ctx._("On which day?"), rows(*buttons, width=2))
+        ctx.reply(ctx._("On which day?"), rows(*buttons, Button(ctx._("Back"), SHOW.encode()), width=2))
         return
     ask_hour(ctx, "daily", 0)
 
@@ -158,11 +169,12 @@ async def choose_day(ctx: Context) -> None:
 
 @router.on(HOUR, Onboarded)
 async def choose_hour(ctx: Context) -> None:
-    frequency, weekday, hour = HOUR.args(ctx)
-    if frequency not in ("daily", "weekly") or not weekday.isdigit() or not hour.isdigit():
+    frequency, weekday, hour, *rest = HOUR.args(ctx)
+    minute = rest[0] if rest else "0"
+    if frequency not in ("daily", "weekly") or not all(x.isascii() and x.isdigit() for x in (weekday, hour, minute)):
         await show(ctx)
         return
-    await save(ctx, frequency, int(weekday), int(hour))
+    await save(ctx, frequency, int(weekday), int(hour), int(minute))
 
 
 @router.on(InStep(ReminderStep.HOUR), NoPayload, Onboarded)
@@ -171,31 +183,32 @@ async def typed_hour(ctx: Context) -> None:
     parsed = parse_time(ctx.msg.text)
     back = Button(ctx._("Back"), SHOW.encode())
     if parsed is None:
-        buttons = [hour_button(ctx, frequency, weekday, hour, label) for label, hour in PRESETS]
+        buttons = [hour_button(ctx, frequency, weekday, hour, label=label) for label, hour in PRESETS]
         ctx.reply(ctx._("Please type a time with its minutes, like 7:00 or 19:00, or choose one."),
                   rows(*buttons, back, width=2))
         return
-    hour, sure = parsed
+    hour, minute, sure = parsed
     if not sure:  # a bare number that pressed no button: ask, with that time as the only choice
-        ctx.reply(ctx._("Did you mean {time}? Press it, or type the time with its minutes.", time=f"{hour:02d}:00"),
+        ctx.reply(ctx._("Did you mean {time}? Press it, or type the time with its minutes.", time=clock_time(hour)),
                   rows(hour_button(ctx, frequency, weekday, hour), back, width=2))
         return
-    await save(ctx, frequency, weekday, hour)
+    await save(ctx, frequency, weekday, hour, minute)
 
 
-async def save(ctx: Context, frequency: str, weekday: int, hour: int) -> None:
-    if hour > 23 or weekday > 6:
+async def save(ctx: Context, frequency: str, weekday: int, hour: int, minute: int) -> None:
+    if hour > 23 or minute > 59 or weekday > 6:
         await show(ctx)
         return
     reminder = await reminder_of(ctx)
     if reminder is None:
         reminder = Reminder(user_id=ctx.user.id)
         ctx.session.add(reminder)
-    reminder.frequency, reminder.weekday, reminder.hour, reminder.enabled = frequency, weekday, hour, True
+    reminder.frequency, reminder.weekday, reminder.enabled = frequency, weekday, True
+    reminder.hour, reminder.minute = hour, minute
     reminder.next_at = next_time(ctx.now, user_zone(ctx.user, ctx.deps.settings.default_timezone),
-                                 frequency, hour, weekday)
+                                 frequency, hour, weekday, minute)
     ctx.goto(None)
-    ctx.reply(ctx._("Done. {when}", when=describe(ctx.t, reminder)),
+    ctx.reply(describe(ctx.t, reminder),
               rows(Button(ctx._("Courses"), COURSES.encode()), Button(ctx._("Main menu"), HOME.encode()),
                    width=2))
 
@@ -242,7 +255,8 @@ async def send_reminders(jc: JobContext) -> int:
             for reminder in due:
                 user = users.get(reminder.user_id)
                 zone = user_zone(user, jc.deps.settings.default_timezone) if user else ZoneInfo("UTC")
-                reminder.next_at = next_time(now, zone, reminder.frequency, reminder.hour, reminder.weekday)
+                reminder.next_at = next_time(now, zone, reminder.frequency, reminder.hour, reminder.weekday,
+                                             reminder.minute)
                 if user is None or user.opted_out:
                     continue
                 address = preferred_address(user)

@@ -2,7 +2,9 @@
 
 - STOP, UNSUBSCRIBE, /stop (and ຢຸດ, ឈប់, dừng, หยุด, berhenti, ရပ်, itigil, ...) set ``User.opted_out``:
   announcements skip the user; replies to what they write still come. START resumes. Both work on
-  every channel and before onboarding, and are confirmed in a message.
+  every channel and before onboarding, and are confirmed in a message that names the user's own word too
+  ("Send START or ເລີ່ມ", ``LOCAL_START``). The STOP confirmation replaces the buttons on screen with the
+  main menu (a stale "Was this helpful?" vote is not repeated under it, a typed "1" no longer presses it).
 - ``/link`` (or the menu item) gives a one-time code valid 15 minutes; ``link CODE`` sent from the other
   app moves that address onto the user who asked, and merges the two users (``merge_users``), so
   progress and listings follow the person.
@@ -23,7 +25,7 @@ from bot.router import Router
 from bot.text.normalise import normalise_text
 from bot.types import Button, Reply, rows
 from handlers import onboarding
-from handlers.menu import HOME, add_item, current_buttons, show_menu
+from handlers.menu import HOME, add_item, current_buttons, menu_buttons, show_menu
 from storage.links import LINK_CODE_LENGTH, LINK_CODE_TTL, create_link_code, merge_users, normalise_code
 from storage.links import LinkCode as LinkCodeRow
 from storage.models import User
@@ -49,17 +51,36 @@ STOP_WORDS: dict[str, str] = {
 }
 START_WORDS: dict[str, str] = {
     "start": "en", "subscribe": "en", "unstop": "en", "resume": "en",
-    "ເລີ່ມ": "lo", "ເລີ່ມຕົ້ນ": "lo",
-    "ចាប់ផ្តើម": "km", "ចាប់ផ្ដើម": "km",
-    "bắt đầu": "vi", "tiếp tục": "vi",
-    "เริ่ม": "th", "เริ่มต้น": "th",
-    "mulai": "id", "mula": "ms",
-    "စတင်": "my",
-    "simula": "fil", "ituloy": "fil",
+    "ເລີ່ມ": "lo", "ເລີ່ມຕົ້ນ": "lo", "ເລີ່ມໃໝ່": "lo", "ສືບຕໍ່": "lo",
+    "ចាប់ផ្តើម": "km", "ចាប់ផ្ដើម": "km", "បន្ត": "km",
+    "bắt đầu": "vi", "bat dau": "vi", "tiếp tục": "vi", "tiep tuc": "vi",
+    "เริ่ม": "th", "เริ่มต้น": "th", "เริ่มใหม่": "th",
+    "mulai": "id", "lanjut": "id", "lanjutkan": "id",
+    "mula": "ms", "mulakan": "ms", "sambung": "ms",
+    "စတင်": "my", "ပြန်စ": "my", "ပြန်စတင်": "my",
+    "simula": "fil", "ituloy": "fil", "magsimula": "fil", "tuloy": "fil",
 }
+# The word shown beside STOP and START in each language (each one works, see the lists above).
+LOCAL_STOP = {"lo": "ຢຸດ", "km": "ឈប់", "vi": "dừng", "th": "หยุด", "id": "berhenti", "ms": "berhenti",
+              "my": "ရပ်", "fil": "itigil"}
+LOCAL_START = {"lo": "ເລີ່ມ", "km": "ចាប់ផ្តើម", "vi": "bắt đầu", "th": "เริ่ม", "id": "mulai", "ms": "mula",
+               "my": "စတင်", "fil": "simula"}
 
 STOPPED = N_("Done: you will get no more announcements from us. You can still write to me any time. "
              "Send START to get announcements again.")
+STOPPED_LOCAL = N_("Done: you will get no more announcements from us. You can still write to me any time. "
+                   "Send START or {word} to get announcements again.")
+STARTED = N_("Welcome back: you will get announcements again. Send STOP to stop them.")
+STARTED_LOCAL = N_("Welcome back: you will get announcements again. Send STOP or {word} to stop them.")
+
+
+def stop_start_words(ctx: Context) -> tuple[str, str]:
+    """"STOP" and "START", with the user's own words beside them ("STOP / ຢຸດ") where the language has them."""
+    language = ctx.user.language or ""
+    if language in LOCAL_STOP:
+        return f"STOP / {LOCAL_STOP[language]}", f"START / {LOCAL_START[language]}"
+    return "STOP", "START"
+
 
 LINK_RE = re.compile(rf"^/?link(?:@\w+)?\s+([A-Za-z0-9]{{{LINK_CODE_LENGTH}}})$", re.IGNORECASE)
 MAX_LINK_FAILURES = 5
@@ -99,14 +120,19 @@ def _answer_language(ctx: Context, words: dict[str, str]) -> None:
 async def stop(ctx: Context) -> None:
     _answer_language(ctx, STOP_WORDS)
     ctx.user.opted_out = True
-    ctx.reply(ctx._(STOPPED), current_buttons(ctx))  # whatever was on screen still works
+    word = LOCAL_START.get(ctx.user.language or "")
+    text = ctx._(STOPPED_LOCAL, word=word) if word else ctx._(STOPPED)
+    # The confirmation replaces what was on screen with the main menu: the buttons of the message before (a
+    # "Was this helpful?" vote, a quiz answer) are not repeated under it, and a typed "1" no longer presses them.
+    ctx.reply(text, menu_buttons(ctx) if ctx.user.onboarded else ())
 
 
 @router.on(is_start)
 async def start(ctx: Context) -> None:
     _answer_language(ctx, START_WORDS)
     ctx.user.opted_out = False
-    ctx.reply(ctx._("Welcome back: you will get announcements again. Send STOP to stop them."),
+    word = LOCAL_STOP.get(ctx.user.language or "")
+    ctx.reply(ctx._(STARTED_LOCAL, word=word) if word else ctx._(STARTED),
               current_buttons(ctx) if ctx.user.onboarded else ())
     if not ctx.user.onboarded:
         onboarding.prompt_current(ctx)

@@ -20,8 +20,11 @@ extraction is the same as ``pybabel extract -F babel.cfg -k _ -k gettext -k nget
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import io
 import string
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,16 +88,53 @@ def _method_map(root: Path) -> tuple[list[tuple[str, str]], dict[str, dict[str, 
 
 
 def extract_template(root: Path = ROOT) -> Catalog:
-    """Every marked string in the sources, as a template catalog (in memory)."""
+    """Every marked string in the sources, as a template catalog (in memory); a message that cannot be
+    translated as written is reported on stderr as ``file:line: warning: ...`` (see ``untranslatable``)."""
     method_map, options_map = _method_map(root)
     template = Catalog(project="smce-bot", version="0.1", charset="utf-8", creation_date=FIXED_DATE,
                        fuzzy=False)
-    for filename, lineno, message, comments, context in extract_from_dir(
-        root, method_map, options_map, keywords=KEYWORDS, comment_tags=COMMENT_TAGS, strip_comment_tags=True,
-        directory_filter=lambda d: not Path(d).name.startswith((".", "__pycache__")) and Path(d).name != "tests",
-    ):
-        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    python_files: list[str] = []
+    # babel's warning also hits a placeholder's value (`_("At {t}", t=f"{h}:00")`, fine): ours below is exact
+    with contextlib.redirect_stderr(io.StringIO()):
+        for filename, lineno, message, comments, context in extract_from_dir(
+            root, method_map, options_map, keywords=KEYWORDS, comment_tags=COMMENT_TAGS, strip_comment_tags=True,
+            directory_filter=lambda d: not Path(d).name.startswith((".", "__pycache__")) and Path(d).name != "tests",
+            callback=lambda name, method, _: python_files.append(name) if method == "python" else None,
+        ):
+            template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for name in python_files:
+        for lineno, why in untranslatable((root / name).read_bytes()):
+            sys.stderr.write(f"{root / name}:{lineno}: warning: {why}\n")
     return template
+
+
+def _literal(node: ast.expr) -> bool:
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, ast.Add) and _literal(node.left) and _literal(node.right)
+    return isinstance(node, ast.Constant) or (
+        isinstance(node, ast.JoinedStr) and all(isinstance(part, ast.Constant) for part in node.values))
+
+
+def _pieced(node: ast.expr) -> bool:
+    """A message built at run time (``f"Hi {x}"``, ``"a " + b``, ``"%s" % x``, ``"{}".format(x)``); a name
+    (``_(label)``, a constant marked with ``N_``) is not."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return isinstance(node.func.value, ast.Constant | ast.JoinedStr | ast.BinOp)
+    return isinstance(node, ast.JoinedStr | ast.BinOp) and not _literal(node)
+
+
+def untranslatable(source: bytes) -> list[tuple[int, str]]:
+    """(line, why) of each marked call (``KEYWORDS``) whose message argument is built from pieces: such a
+    message cannot be extracted, so it is never translated. Placeholder values are not messages."""
+    found = []
+    for node in (n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)):
+        name = str(getattr(node.func, "attr", None) or getattr(node.func, "id", ""))
+        spec = KEYWORDS.get(name, False)  # positions count from 1, as in pybabel's -k ngettext:1,2
+        for index in () if spec is False else (0,) if spec is None else (i - 1 for i in spec):
+            if index < len(node.args) and _pieced(node.args[index]):
+                found.append((node.args[index].lineno, "a message built from pieces cannot be translated as "
+                              "written: write one whole sentence with {placeholders}"))
+    return sorted(found)
 
 
 def _po_bytes(catalog: Catalog) -> bytes:

@@ -2,7 +2,9 @@
 delivery, reports.
 
 - ``roles``: ``smce-bot admin grant|invite`` (``add_commands``), ``/trainer CODE``, and the polite refusal
-  (logged) for anyone without the role.
+  (logged) for anyone without the role. Its ``router`` is a feature of its own in ``handlers.FEATURES``,
+  tried before onboarding (a new trainer's first message is often ``/trainer CODE``); this package's
+  router has the rest, with the refusals last.
 - ``compose``: ``/announce`` (or "Trainer tools"): text and optionally one photo, the "I'm interested"
   button, the preview.
 - ``audiences``: the audience (language, country, province, craft, course state; filters combine) and
@@ -21,9 +23,10 @@ from handlers.announcements.roles import add_commands
 from handlers.announcements.schedule import JOBS
 
 # The sub-routers in this order keep the routes' order: the trainer routes, then the refusals for anyone
-# else (which match every "trainer:" payload and trainer step, so they must come last).
+# else (which match every "trainer:" payload and trainer step, so they must come last). ``roles.router``
+# is not here: handlers.FEATURES places it before onboarding.
 router = Router("trainer")
-for sub in (roles.router, compose.router, audiences.router, schedule.router, report.router, roles.refusals):
+for sub in (compose.router, audiences.router, schedule.router, report.router, roles.refusals):
     router.include(sub)
 
 __all__ = ["JOBS", "add_commands", "router"]

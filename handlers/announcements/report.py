@@ -30,7 +30,7 @@ def short(text: str, limit: int = 40) -> str:
 
 def status_label(t: Translator, b: Broadcast) -> str:
     if b.status == BroadcastStatus.SCHEDULED and b.scheduled_at is not None:
-        return t.gettext("scheduled for {when}", when=t.datetime(b.scheduled_at, "short"))
+        return t.gettext("scheduled for {when}", when=t.datetime(b.scheduled_at))
     labels = {BroadcastStatus.SENDING: N_("sending"), BroadcastStatus.QUEUED: N_("sending"),
               BroadcastStatus.DONE: N_("sent"), BroadcastStatus.CANCELLED: N_("cancelled"),
               BroadcastStatus.DRAFT: N_("draft")}

@@ -1,6 +1,13 @@
 """Roles: ``smce-bot admin grant trainer <channel> <address>`` or a one-time invite code
 (``smce-bot admin invite trainer``) that the new trainer sends as ``/trainer CODE``.
 
+``router`` (``/trainer`` and its code step) is tried *before onboarding* (``handlers.FEATURES``): a new
+trainer's first message is often ``/trainer CODE`` as the invite said, and it must not be lost behind the
+language question. The code is redeemed at once (the role is granted and the trainer told so), then the
+setup questions start. A trainer (granted by an admin) who sends a trainer command such as ``/pending``
+before finishing the setup questions is told to finish them first and then send the command again: the
+answers (language, country, hence time zone) are what every trainer screen is written in.
+
 Anyone without the role who tries a trainer action gets a polite refusal; the attempt is logged (python
 logging and a row in ``access_attempts``). The refusals are a router of their own (``refusals``), tried
 after every trainer route.
@@ -14,15 +21,18 @@ import hashlib
 import logging
 import re
 import secrets
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Context
-from bot.router import Command, InStep, NoPayload, Onboarded, Payload, Router
+from bot.i18n import Translator, normalise_language, translator
+from bot.router import Command, InStep, NoPayload, NotOnboarded, Onboarded, Payload, Router
+from handlers import onboarding
 from handlers.announcements.actions import TRAINER
-from handlers.announcements.common import TrainerStep, tools
+from handlers.announcements.common import TrainerStep, is_staff, tools
 from storage.db import Database
 from storage.models import Role
 from storage.roles import add_attempt, add_invite, attempts_since, unused_invite
@@ -35,6 +45,10 @@ refusals = Router("trainer.refusals")
 INVITE_DAYS = 7
 CODE_TRIES_PER_HOUR = 5
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+# Commands only trainers have (the market's /pending, the FAQ's /tickets and /unanswered included).
+STAFF_COMMANDS = ("announce", "scheduled", "announcements", "report", "pending", "tickets", "unanswered")
+CHANNELS = ("telegram", "whatsapp", "terminal")
+ADDRESS_FORMS = "telegram:<chat id>, whatsapp:+<number> or terminal:<name>"
 
 
 # --- refusals and roles ----------------------------------------------------------------------------
@@ -75,32 +89,64 @@ async def trainer_command(ctx: Context) -> None:
         ctx.goto(TrainerStep.CODE)
         ctx.reply(ctx._("Please send your invite code."))
         return
-    await redeem(ctx, code)
+    if await redeem(ctx, ctx.t, code):
+        tools(ctx, ctx._("Welcome, trainer! You can now send announcements to learners."))
 
 
 @router.step(TrainerStep.CODE)
 async def got_code(ctx: Context) -> None:
     ctx.goto(None)
-    await redeem(ctx, ctx.msg.text.strip())
+    if await redeem(ctx, ctx.t, ctx.msg.text.strip()):
+        tools(ctx, ctx._("Welcome, trainer! You can now send announcements to learners."))
 
 
-async def redeem(ctx: Context, code: str) -> None:
+def first_words(ctx: Context) -> Translator:
+    """Before onboarding the user may have no language yet: their app's hint, else English."""
+    if ctx.user.language:
+        return ctx.t
+    return translator(normalise_language(ctx.msg.language_hint), ctx.user.timezone)
+
+
+@router.command("trainer", filters=[NotOnboarded])
+async def trainer_before_onboarding(ctx: Context) -> None:
+    """``/trainer CODE`` before (or in the middle of) the setup questions: redeem it now, then go on with them."""
+    t = first_words(ctx)
+    code = ctx.msg.command_args.strip()
+    if not code:
+        ctx.reply(t.gettext("Send /trainer followed by your invite code, for example /trainer ABCDE-23456."))
+    elif await redeem(ctx, t, code):
+        ctx.reply(t.gettext("Welcome, trainer! First a few questions to set you up; then your trainer tools "
+                            "are in the menu."))
+    onboarding.prompt_current(ctx)
+
+
+@router.on(Command(*STAFF_COMMANDS), NotOnboarded, is_staff)
+async def staff_before_onboarding(ctx: Context) -> None:
+    """A trainer's command before the setup questions are answered: say why it waits, then ask them."""
+    t = first_words(ctx)
+    ctx.reply(t.gettext("You are a trainer here. Please answer the few setup questions first, then send "
+                        "/{command} again.", command=ctx.msg.command or ""))
+    onboarding.prompt_current(ctx)
+
+
+async def redeem(ctx: Context, t: Translator, code: str) -> bool:
+    """Use an invite code: the role is granted (True), or the person is told why not (False)."""
     tries = await attempts_since(ctx.session, ctx.user.id, "invite-code", ctx.now - timedelta(hours=1))
     if tries >= CODE_TRIES_PER_HOUR:
         await record_attempt(ctx, "invite-code")
-        ctx.reply(ctx._("Too many wrong codes. Please try again in an hour."))
-        return
+        ctx.reply(t.gettext("Too many wrong codes. Please try again in an hour."))
+        return False
     invite = await unused_invite(ctx.session, hash_code(code))
     if invite is None or invite.expires_at < ctx.now:
         await record_attempt(ctx, "invite-code")
-        ctx.reply(ctx._("Sorry, that code is not valid (or was already used). Please check it with the team."))
-        return
+        ctx.reply(t.gettext("Sorry, that code is not valid (or was already used). Please check it with the team."))
+        return False
     invite.used_at = ctx.now
     invite.used_by = ctx.user.id
     if ctx.user.role != Role.ADMIN:
         ctx.user.role = invite.role
     log.info("user %s became %s with an invite code", ctx.user.id, ctx.user.role)
-    tools(ctx, ctx._("Welcome, trainer! You can now send announcements to learners."))
+    return True
 
 
 # --- anyone else: refusals (after every trainer route) ------------------------------------------------
@@ -123,8 +169,21 @@ async def stale_step(ctx: Context) -> None:
 
 
 def full_address(channel: str, address: str) -> str:
+    """The stored address for what an admin typed: ``123`` or ``telegram:123`` → ``telegram:123``;
+    ``+856 20 5550 0000``, ``8562055500000`` or ``whatsapp:+8562055500000`` → ``whatsapp:+8562055500000``.
+    An address of another channel is a ``ValueError``."""
     channel = channel.lower()
-    return address if address.startswith(f"{channel}:") else f"{channel}:{address}"
+    address = address.strip()
+    prefix, colon, rest = address.partition(":")
+    if colon and prefix.lower() in CHANNELS:
+        if prefix.lower() != channel:
+            raise ValueError(f"{address} is a {prefix.lower()} address, not {channel}")
+        address = rest.strip()
+    if channel == "whatsapp":
+        address = re.sub(r"[\s().-]", "", address)
+        if address.isdigit():
+            address = "+" + address
+    return f"{channel}:{address}"
 
 
 async def grant_role(db: Database, channel: str, address: str, role: str, now: datetime) -> tuple[int, bool]:
@@ -136,6 +195,12 @@ async def grant_role(db: Database, channel: str, address: str, role: str, now: d
 
 
 def _grant(args: argparse.Namespace, settings: Any) -> int:
+    try:
+        where = full_address(args.channel, args.address)
+    except ValueError as error:
+        print(f"smce-bot admin grant: {error}; write {ADDRESS_FORMS}", file=sys.stderr)
+        return 2
+
     async def run() -> int:
         db = Database(settings.database_url)
         try:
@@ -143,7 +208,6 @@ def _grant(args: argparse.Namespace, settings: Any) -> int:
             user_id, created = await grant_role(db, args.channel, args.address, args.role, datetime.now(UTC))
         finally:
             await db.close()
-        where = full_address(args.channel, args.address)
         print(f"{where} (user {user_id}) is now {args.role}" + (" (they have not written yet)" if created else ""))
         return 0
 
@@ -169,10 +233,16 @@ def _invite(args: argparse.Namespace, settings: Any) -> int:
 def add_commands(subparsers: Any) -> None:
     admin = subparsers.add_parser("admin", help="roles: grant trainer/admin, make invite codes")
     sub = admin.add_subparsers(dest="admin_command", required=True)
-    p = sub.add_parser("grant", help="give the person at an address a role")
+    p = sub.add_parser("grant", help="give the person at an address a role",
+                       description="Give the person at an address a role. They still answer the setup "
+                                   "questions (language, name, craft, country) on their first message.",
+                       epilog="examples: smce-bot admin grant trainer telegram telegram:123456789 | "
+                              "smce-bot admin grant trainer whatsapp whatsapp:+8562055512345 | "
+                              "smce-bot admin grant admin terminal terminal:noy")
     p.add_argument("role", choices=[Role.TRAINER, Role.ADMIN, Role.LEARNER])
-    p.add_argument("channel", choices=["telegram", "whatsapp", "terminal"])
-    p.add_argument("address", help="telegram chat id, WhatsApp number (+856...), or terminal user")
+    p.add_argument("channel", choices=list(CHANNELS))
+    p.add_argument("address", help=f"the address: {ADDRESS_FORMS} (the part after the colon is enough: "
+                                   "123456789, +8562055512345, noy)")
     p.set_defaults(func=_grant)
     p = sub.add_parser("invite", help="print a one-time invite code the new trainer sends as /trainer CODE")
     p.add_argument("role", choices=[Role.TRAINER, Role.ADMIN])

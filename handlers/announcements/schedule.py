@@ -75,8 +75,14 @@ async def ask_when(ctx: Context) -> None:
     ctx.goto(TrainerStep.WHEN, draft=b.id)
     zone = user_zone(ctx.user, ctx.deps.settings.default_timezone)
     ctx.reply(ctx._("When should it go out? Type the date and time in your time zone ({zone}), "
-                    "for example 2026-12-01 09:00 or tomorrow 9:00.", zone=str(zone)),
+                    "for example {example} or tomorrow 9:00.", zone=str(zone), example=example_when(ctx.now, zone)),
               rows(Button(ctx._("Cancel"), AUDIENCE.encode(b.id, "show"))))
+
+
+def example_when(now: datetime, zone: ZoneInfo) -> str:
+    """A date to show as the typed form's example: a week from today at 09:00 in the trainer's zone, so the
+    example is always in the future (and not the same moment as "tomorrow 9:00" next to it)."""
+    return f"{(now.astimezone(zone) + timedelta(days=7)).date().isoformat()} 09:00"
 
 
 TIME_RE = r"(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?\s*(?P<ampm>am|pm)?"
@@ -141,7 +147,8 @@ async def got_when(ctx: Context) -> None:
     zone = user_zone(ctx.user, ctx.deps.settings.default_timezone)
     when = parse_when(ctx.msg.text, ctx.now, zone, ("today", ctx._("today")), ("tomorrow", ctx._("tomorrow")))
     if when is None:
-        ctx.reply(ctx._("Sorry, I could not read that. Please write it like 2026-12-01 09:00 or tomorrow 9:00."))
+        ctx.reply(ctx._("Sorry, I could not read that. Please write it like {example} or tomorrow 9:00.",
+                        example=example_when(ctx.now, zone)))
         return
     if when <= ctx.now:
         ctx.reply(ctx._("That time has already passed. Please send a time in the future."))
@@ -153,7 +160,7 @@ async def got_when(ctx: Context) -> None:
     b.scheduled_at = when
     ctx.goto(None)
     local = translator(ctx.user.language, str(zone))
-    ctx.reply(ctx._("Scheduled for {when} ({zone}).", when=local.datetime(when, "short"), zone=str(zone)),
+    ctx.reply(ctx._("Scheduled for {when} ({zone}).", when=local.datetime(when), zone=str(zone)),
               rows(Button(ctx._("Cancel it"), CANCEL.encode(b.id)),
                    Button(ctx._("Trainer tools"), TOOLS.encode())))
 

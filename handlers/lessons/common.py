@@ -7,12 +7,15 @@ Payloads (unchanged on the wire): ``course:<id>`` (course card), ``course:restar
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from bot.context import Context
 from bot.i18n import N_
 from bot.payloads import Action
 from bot.router import Router
-from content import Text
+from content import Course, Text
 from handlers.menu import add_item
+from storage.models import LessonProgress
 
 router = Router("lessons")
 
@@ -38,3 +41,11 @@ def text_in(ctx: Context, text: Text) -> str:
 def plain(ctx: Context, text: Text) -> str:
     """A short text (title, button) in the user's language or English, without the note."""
     return text.in_(ctx.user.language or "en")
+
+
+def complete_if_done(ctx: Context, course: Course, progress: LessonProgress, answered: Container[str]) -> None:
+    """A course is completed once every lesson is read and every quiz question answered: marked then (the
+    last answer, or reading a last lesson without a quiz), not later when "Finish" is pressed."""
+    if progress.completed_at is None and progress.lessons_done >= len(course.lessons) and all(
+            q.id in answered for q in course.questions):
+        progress.completed_at = progress.updated_at = ctx.now

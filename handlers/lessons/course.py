@@ -7,13 +7,15 @@ in ``handlers.lessons.quiz``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.context import Context
 from bot.i18n import N_
 from bot.media import MediaRejected, MediaStore
 from bot.router import Command, Onboarded, Words
 from bot.types import Button, Media, rows
 from content import Course, Lesson
-from handlers.lessons.common import COURSE, COURSES, LESSON, PROGRESS, RESTART, plain, router, text_in
+from handlers.lessons.common import COURSE, COURSES, LESSON, PROGRESS, RESTART, complete_if_done, plain, router, text_in
 from handlers.lessons.quiz import ask, first_unanswered
 from handlers.menu import HOME
 from storage.lessons import all_answers, all_progress, answers_of, progress_of, restart_course, start_course
@@ -22,13 +24,28 @@ from storage.models import LessonProgress, QuizAnswer
 __all__ = ["course_status", "plain", "router", "show_next", "text_in"]
 
 
-def course_status(ctx: Context, course: Course, progress: LessonProgress | None) -> str:
-    total = len(course.lessons)
+def done_parts(ctx: Context, course: Course, progress: LessonProgress, answers: Iterable[QuizAnswer]) -> list[str]:
+    """What is done, said as such: lessons read (opened) and quiz questions answered (and how many right).
+    A course is completed when every lesson is read and every question answered (``finish``)."""
+    parts = [ctx._("Lessons read: {read} of {total}", read=min(progress.lessons_done, len(course.lessons)),
+                   total=len(course.lessons))]
+    if course.questions:
+        ids = {q.id for q in course.questions}
+        answered = [a for a in answers if a.question_id in ids]
+        parts.append(ctx._("Quiz questions answered: {answered} of {total} ({right} right)", answered=len(answered),
+                           total=len(ids), right=sum(a.correct for a in answered)))
+    return parts
+
+
+def course_status(ctx: Context, course: Course, progress: LessonProgress | None, answers: Iterable[QuizAnswer] = (),
+                  short: bool = False) -> str:
+    """Not started, completed (with the quiz result unless ``short``), or what is done so far."""
     if progress is None:
         return ctx._("not started")
+    parts = done_parts(ctx, course, progress, answers)
     if progress.completed_at is not None:
-        return ctx._("completed")
-    return ctx._("{done} of {total} lessons", done=progress.lessons_done, total=total)
+        parts = [ctx._("completed")] + ([] if short else parts[1:])
+    return " · ".join(parts)
 
 
 @router.on(COURSES, Onboarded)
@@ -37,8 +54,9 @@ async def list_courses(ctx: Context) -> None:
     buttons = []
     lines = []
     progress = await all_progress(ctx.session, ctx.user.id)
+    answers = await all_answers(ctx.session, ctx.user.id) if progress else {}
     for course in courses:
-        status = course_status(ctx, course, progress.get(course.id))
+        status = course_status(ctx, course, progress.get(course.id), answers.get(course.id, ()), short=True)
         lines.append(f"• {plain(ctx, course.title)} ({status})")
         buttons.append(Button(plain(ctx, course.title)[:40], COURSE.encode(course.id)))
     buttons.append(Button(ctx._("Main menu"), HOME.encode()))
@@ -59,8 +77,9 @@ async def course_card(ctx: Context) -> None:
         await show_next(ctx, course)
         return
     progress = await progress_of(ctx.session, ctx.user.id, course.id)
+    answers = (await answers_of(ctx.session, ctx.user.id, course.id)).values() if progress else ()
     lessons = ctx.ngettext("{n} short lesson", "{n} short lessons", len(course.lessons))
-    text = f"{text_in(ctx, course.summary)}\n\n{lessons} · {course_status(ctx, course, progress)}"
+    text = f"{text_in(ctx, course.summary)}\n\n{lessons} · {course_status(ctx, course, progress, answers)}"
     if progress is None:
         go = Button(ctx._("Start"), LESSON.encode(course.id))
     elif progress.completed_at is not None:
@@ -101,6 +120,7 @@ async def show_next(ctx: Context, course: Course) -> None:
     progress.updated_at = ctx.now
     header = ctx._("Lesson {number} of {total}", number=index + 1, total=len(course.lessons))
     question = first_unanswered(lesson, answers)
+    complete_if_done(ctx, course, progress, answers)
     buttons = () if question is not None else rows(
         Button(ctx._("Next lesson") if index + 1 < len(course.lessons) else ctx._("Finish"), LESSON.encode(course.id)),
         Button(ctx._("Main menu"), HOME.encode()), width=2,
@@ -128,11 +148,8 @@ def finish(ctx: Context, course: Course, progress: LessonProgress, answers: dict
     if progress.completed_at is None:
         progress.completed_at = ctx.now
         progress.updated_at = ctx.now
-    total = len(course.questions)
-    right = sum(1 for a in answers.values() if a.correct)
     text = ctx._("🎉 You finished “{course}”!", course=plain(ctx, course.title))
-    if total:
-        text += "\n" + ctx._("Quiz: {right} of {total} right.", right=right, total=total)
+    text += "\n" + " · ".join(done_parts(ctx, course, progress, answers.values()))
     ctx.reply(text, rows(Button(ctx._("More courses"), COURSES.encode()), Button(ctx._("Main menu"), HOME.encode()),
                          width=2))
 
@@ -149,11 +166,7 @@ async def progress(ctx: Context) -> None:
         prog = all_prog.get(course.id)
         if prog is None:
             continue
-        line = f"• {plain(ctx, course.title)}: {course_status(ctx, course, prog)}"
-        if course.questions:
-            line += " · " + ctx._("quiz {right}/{total}", right=sum(a.correct for a in answers.get(course.id, ())),
-                                  total=len(course.questions))
-        lines.append(line)
+        lines.append(f"• {plain(ctx, course.title)}: {course_status(ctx, course, prog, answers.get(course.id, ()))}")
         if prog.completed_at is None:
             buttons.append(Button(ctx._("Continue: {course}", course=plain(ctx, course.title))[:60],
                                   LESSON.encode(course.id)))

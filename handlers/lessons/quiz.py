@@ -6,7 +6,7 @@ from bot.context import Context
 from bot.router import Onboarded
 from bot.types import Button, rows
 from content import Course, Lesson, Question
-from handlers.lessons.common import LESSON, QUIZ, plain, router, text_in
+from handlers.lessons.common import LESSON, QUIZ, complete_if_done, plain, router, text_in
 from handlers.menu import HOME
 from storage.lessons import answers_of, progress_of, record_answer
 from storage.models import QuizAnswer
@@ -22,6 +22,15 @@ def ask(ctx: Context, course: Course, question: Question) -> None:
         for i, choice in enumerate(question.choices)
     ))
     ctx.reply(text_in(ctx, question.question), buttons, title=ctx._("Quiz"))
+
+
+def verdict(ctx: Context, correct: bool, feedback: str) -> str:
+    """The verdict said once: the mark before the content's own feedback, which usually opens with its own
+    "Right." or "Not quite." in the learner's language; our words only when the content has no feedback."""
+    mark = "✅" if correct else "❌"
+    if feedback:
+        return f"{mark} {feedback}"
+    return ctx._("✅ Correct!") if correct else ctx._("❌ Not quite.")
 
 
 @router.on(QUIZ, Onboarded)
@@ -41,19 +50,20 @@ async def answer(ctx: Context) -> None:
     choice = question.choices[choice_index]
     record = record_answer(ctx.session, ctx.user.id, course.id, question.id, choice_index, choice.correct, ctx.now)
     answers[question.id] = record
-    verdict = ctx._("✅ Correct!") if choice.correct else ctx._("❌ Not quite.")
-    feedback = text_in(ctx, choice.feedback) if choice.feedback else ""
+    text = verdict(ctx, choice.correct, text_in(ctx, choice.feedback) if choice.feedback else "")
     if not choice.correct:
         right = question.choices[question.correct_index]
-        feedback += "\n" + ctx._("The right answer: {answer}", answer=plain(ctx, right.text))
+        text += "\n" + ctx._("The right answer: {answer}", answer=plain(ctx, right.text))
     lesson = course.lessons[lesson_index]
     following = first_unanswered(lesson, answers)
     if following is not None:
-        ctx.reply(f"{verdict} {feedback}".strip())
+        ctx.reply(text)
         ask(ctx, course, following)
         return
     progress = await progress_of(ctx.session, ctx.user.id, course.id)
+    if progress is not None:
+        complete_if_done(ctx, course, progress, answers)
     at_end = progress is not None and progress.next_lesson >= len(course.lessons)
     label = ctx._("Finish") if at_end else ctx._("Next lesson")
-    ctx.reply(f"{verdict} {feedback}".strip(),
+    ctx.reply(text,
               rows(Button(label, LESSON.encode(course.id)), Button(ctx._("Main menu"), HOME.encode()), width=2))

@@ -35,6 +35,7 @@ from handlers.market.common import (
     home_button,
     is_moderator,
     listing_replies,
+    name_label,
     no_command,
     province_code,
     search_index,
@@ -152,8 +153,7 @@ async def render_page(ctx: Context, listings: list[Listing], offset: int, total:
         return
     for listing in listings:
         ctx.replies.extend(await listing_replies(ctx.session, ctx.t, listing, ctx.msg.channel))
-    buttons = [Button(f"{offset + i}. {listing.name}"[:30], VIEW.encode(listing.id))
-               for i, listing in enumerate(listings, 1)]
+    buttons = [Button(name_label(listing.name), VIEW.encode(listing.id)) for listing in listings]
     if more is not None and offset + len(listings) < total:
         buttons.append(Button(ctx._("More"), more))
     buttons.append(home_button(ctx))

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.context import Context
 from bot.i18n import N_, Translator, translator
 from bot.text.normalise import normalise_search
+from bot.text.split import is_cluster_start
 from bot.types import Button, Media, Reply
 from handlers.choices import country_name, craft_name
 from handlers.market.actions import CANCEL, HOME
@@ -199,6 +200,19 @@ def card_text(t: Translator, *, price: str, currency: str, category: str, locati
                         else "")
     return (f"{price_text(t, price, currency)} · {craft_name(category, t)}\n"
             f"📍 {place}\n\n{description}")
+
+
+def name_label(name: str, limit: int = 30) -> str:
+    """A listing's name as a button label: no number of its own (the terminal and WhatsApp number every
+    button, "[1] 1. Silk scarf" read twice), at most ``limit`` characters, cut between whole character
+    clusters (never inside a Khmer or Lao syllable) with "…" when cut."""
+    name = " ".join(name.split())
+    if len(name) <= limit:
+        return name
+    cut = limit - 1
+    while cut > 1 and not is_cluster_start(name, cut):
+        cut -= 1
+    return name[:cut].rstrip() + "…"
 
 
 def listing_card(t: Translator, listing: Listing) -> str:

@@ -101,7 +101,7 @@ async def confirm(ctx: Context) -> None:
     await ctx.session.flush()
     if listing.status == ListingStatus.ACTIVE:
         ctx.reply(ctx._("✅ “{name}” is in the marketplace until {date}.", name=listing.name,
-                        date=ctx.t.datetime(listing.expires_at or ctx.now, "medium")),
+                        date=ctx.t.datetime(listing.expires_at or ctx.now)),
                   rows(Button(ctx._("My listings"), MINE.encode()), home_button(ctx), width=2))
         return
     ctx.reply(ctx._("Thank you! “{name}” will appear in the marketplace as soon as a moderator has checked it. "

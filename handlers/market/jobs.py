@@ -106,7 +106,7 @@ async def expire_listings(jc: JobContext) -> int:
             if seller is not None:
                 t = t_for(seller)
                 text = t.gettext("⏰ Your listing “{name}” leaves the marketplace on {date}. Renew it to keep it "
-                                 "there.", name=listing.name, date=t.datetime(listing.expires_at or now, "medium"))
+                                 "there.", name=listing.name, date=t.datetime(listing.expires_at or now))
                 done += _notify(session, seller, text, t.gettext("Renew"), listing.id, now)
         for listing in await listings_run_out(session, now, limit=500):
             listing.status = ListingStatus.EXPIRED

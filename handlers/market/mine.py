@@ -14,7 +14,7 @@ from bot.payloads import Action
 from bot.router import Router
 from bot.types import Button, rows
 from handlers.market.actions import DELETE, EDIT_LISTING, MANAGE, MINE, POST, RENEW, SOLD
-from handlers.market.common import STATUS_LABELS, get_draft, home_button, listing_replies
+from handlers.market.common import STATUS_LABELS, get_draft, home_button, listing_replies, name_label
 from handlers.market.draft import preview
 from storage.market import Listing, ListingStatus, MarketDraft, listing_of, seller_listings
 
@@ -34,9 +34,9 @@ async def my_listings(ctx: Context) -> None:
         line = f"• {listing.name} · {ctx.t.price(float(listing.price), listing.currency)} · " \
                f"{ctx._(STATUS_LABELS[listing.status])}"
         if listing.status == ListingStatus.ACTIVE and listing.expires_at:
-            line += " " + ctx._("(until {date})", date=ctx.t.datetime(listing.expires_at, "medium"))
+            line += " " + ctx._("(until {date})", date=ctx.t.datetime(listing.expires_at))
         lines.append(line)
-    buttons = rows(*(Button(f"{i}. {lst.name}"[:30], MANAGE.encode(lst.id)) for i, lst in enumerate(listings, 1)))
+    buttons = rows(*(Button(name_label(lst.name), MANAGE.encode(lst.id)) for lst in listings))
     ctx.reply("\n".join(lines), buttons + rows(Button(ctx._("Post a listing"), POST.encode()), home_button(ctx),
                                                 width=2), title=ctx._("My listings"))
 
@@ -63,7 +63,7 @@ async def manage(ctx: Context) -> None:
     if listing.status == ListingStatus.REJECTED and listing.reject_reason:
         status += " — " + listing.reject_reason
     if listing.status == ListingStatus.ACTIVE and listing.expires_at:
-        status += " " + ctx._("(until {date})", date=ctx.t.datetime(listing.expires_at, "medium"))
+        status += " " + ctx._("(until {date})", date=ctx.t.datetime(listing.expires_at))
     buttons = [Button(ctx._("Edit"), EDIT_LISTING.encode(listing.id))]
     if listing.status == ListingStatus.ACTIVE:
         buttons.append(Button(ctx._("Mark as sold"), SOLD.encode(listing.id)))
@@ -117,7 +117,7 @@ async def renew(ctx: Context) -> None:
     listing.reminded_at = None
     listing.updated_at = ctx.now
     ctx.reply(ctx._("“{name}” stays in the marketplace until {date}.", name=listing.name,
-                    date=ctx.t.datetime(listing.expires_at, "medium")),
+                    date=ctx.t.datetime(listing.expires_at)),
               rows(Button(ctx._("My listings"), MINE.encode()), home_button(ctx), width=2))
 
 

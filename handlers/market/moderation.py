@@ -58,7 +58,7 @@ async def approve(ctx: Context) -> None:
         t = t_for(seller)
         ctx.send(seller, Reply(
             t.gettext("✅ Your listing “{name}” is now in the marketplace, until {date}.", name=listing.name,
-                      date=t.datetime(listing.expires_at or ctx.now, "medium")),
+                      date=t.datetime(listing.expires_at or ctx.now)),
             rows(Button(t.gettext("My listings"), MINE.encode())), kind="moderation"))
 
 

@@ -4,6 +4,10 @@ marketplace, a page at a time, each with its decision buttons (handled in ``mode
 A listing sent while nobody was a moderator (or before someone became one) was never shown to anyone: the
 queue lists everything waiting whenever a moderator asks.
 
+Listings are named by their id ("#12", "Approve #12"), never by their place in the queue: after a decision
+the others keep their numbers, so an "Approve #2" typed or pressed from an older screen is still the same
+listing.
+
 Payloads: ``/pending``, ``market:queue:<offset>``, ``market:qrep:<offset>`` (see ``actions``).
 """
 
@@ -53,19 +57,27 @@ async def queue(ctx: Context) -> None:
         ctx.reply(text, rows(*tail, width=2), title=ctx._("To review"))
         return
     buttons = []
-    for number, listing in enumerate(listings, offset + 1):
-        note = ctx._("#{number} · from {seller}, sent {date}", number=number, seller=await seller_name(ctx, listing),
-                     date=ctx.t.datetime(listing.updated_at, "medium"))
+    for listing in listings:
+        note = ctx._("#{number} · from {seller}, sent {date}", number=listing.id,
+                     seller=await seller_name(ctx, listing), date=ctx.t.datetime(listing.updated_at))
         ctx.replies.extend(await listing_replies(ctx.session, ctx.t, listing, ctx.msg.channel, extra=note))
-        buttons += [Button(ctx._("Approve #{number}", number=number), APPROVE.encode(listing.id)),
-                    Button(ctx._("Reject #{number}", number=number), REJECT.encode(listing.id))]
+        buttons += [Button(ctx._("Approve #{number}", number=listing.id), APPROVE.encode(listing.id)),
+                    Button(ctx._("Reject #{number}", number=listing.id), REJECT.encode(listing.id))]
     more = [Button(ctx._("More"), QUEUE.encode(offset + PAGE))] if offset + len(listings) < total else []
-    text = ctx._("{first}–{last} of {total} listings waiting for review.", first=offset + 1,
-                 last=offset + len(listings), total=total)
+    text = ctx.ngettext("{n} listing is waiting for review.", "{n} listings are waiting for review.", total)
+    text += shown(ctx, offset, len(listings), total)
     if reports:
         text += "\n" + ctx.ngettext("{n} reported listing is waiting for review.",
                                      "{n} reported listings are waiting for review.", reports)
     ctx.reply(text, rows(*buttons, *more, *tail, width=2), title=ctx._("To review"))
+
+
+def shown(ctx: Context, offset: int, count: int, total: int) -> str:
+    """Which page this is (" Page 2 of 3."), when the queue is longer than a page; nothing otherwise."""
+    if count >= total:
+        return ""
+    return " " + ctx._("Page {page} of {pages}.", page=ctx.t.number(offset // PAGE + 1),
+                       pages=ctx.t.number((total + PAGE - 1) // PAGE))
 
 
 @router.on(QUEUE_REPORTS, is_moderator)
@@ -81,17 +93,18 @@ async def queue_reports(ctx: Context) -> None:
         ctx.reply(ctx._("No reports are waiting for review."), rows(*back, width=2), title=ctx._("Reports"))
         return
     buttons = []
-    for number, (listing_id, count, reasons) in enumerate(chunk, offset + 1):
+    for listing_id, count, reasons in chunk:
         listing = listings[listing_id]
         note = ctx.ngettext("#{number} · reported {n} time: {reasons}", "#{number} · reported {n} times: {reasons}",
-                            count, number=number, reasons=", ".join(ctx._(REPORT_REASONS[r]) for r in reasons
-                                                                    if r in REPORT_REASONS))
+                            count, number=listing.id, reasons=", ".join(ctx._(REPORT_REASONS[r]) for r in reasons
+                                                                         if r in REPORT_REASONS))
         ctx.replies.extend(await listing_replies(ctx.session, ctx.t, listing, ctx.msg.channel, extra=note))
-        buttons += [Button(ctx._("Take down #{number}", number=number), REJECT.encode(listing.id)),
-                    Button(ctx._("Keep #{number}", number=number), KEEP_LISTING.encode(listing.id))]
+        buttons += [Button(ctx._("Take down #{number}", number=listing.id), REJECT.encode(listing.id)),
+                    Button(ctx._("Keep #{number}", number=listing.id), KEEP_LISTING.encode(listing.id))]
     more = [Button(ctx._("More"), QUEUE_REPORTS.encode(offset + PAGE))] if offset + len(chunk) < len(found) else []
-    ctx.reply(ctx._("{first}–{last} of {total} reported listings.", first=offset + 1, last=offset + len(chunk),
-                    total=len(found)), rows(*buttons, *more, *back, width=2), title=ctx._("Reports"))
+    text = ctx.ngettext("{n} reported listing is waiting for review.", "{n} reported listings are waiting for review.",
+                        len(found)) + shown(ctx, offset, len(chunk), len(found))
+    ctx.reply(text, rows(*buttons, *more, *back, width=2), title=ctx._("Reports"))
 
 
 @router.on(Command("pending"))

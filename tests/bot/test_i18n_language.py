@@ -89,3 +89,21 @@ def test_normalise_language():
     assert normalise_language("zh-hans") is None
     assert normalise_language(None) is None
     assert set(LANGUAGES) == {"en", "lo", "km", "vi", "th", "id", "ms", "my", "fil"}
+
+
+def test_one_medium_date_format_per_language():
+    """#22 item 8: every date is the locale's medium date with the time; "short" (numeric) is gone."""
+    import re
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 12, 7, 0, 32, tzinfo=UTC)
+    expected = {"en": "Dec 7, 2026, 8:32\u202fAM", "lo": "7 ທ.ວ. 2026, 7:32", "km": "7 ធ្នូ 2026, 7:32 AM",
+                "vi": "07:32 7 thg 12, 2026", "fil": "Dis 7, 2026, 8:32\u202fAM"}
+    for code in LANGUAGES:
+        t = Translator(code)
+        shown = t.datetime(moment)
+        assert t.datetime(moment, "short") == shown  # an old caller's "short" gets the same
+        assert not re.search(r"\d{1,4}[/.]\d{1,2}[/.]\d{2,4}", shown), (code, shown)
+        assert "2026" in shown and "7" in shown, (code, shown)
+        if code in expected:
+            assert shown == expected[code]

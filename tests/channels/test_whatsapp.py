@@ -60,7 +60,7 @@ async def test_journey_onboarding_lesson_quiz_by_number_progress(wa_user, wa_ser
     assert "Lesson 2 of 3" in text
 
     text = await noy.say("/progress")
-    assert "Selling basics: 2 of 3 lessons" in text and "quiz 1/2" in text
+    assert "Selling basics: Lessons read: 2 of 3 · Quiz questions answered: 1 of 2 (1 right)" in text
 
     async with wa_service.db.read() as session:
         user = (await session.scalars(select(User).join(Address).where(Address.address == noy.address))).one()

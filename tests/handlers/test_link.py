@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.i18n import translator
 from bot.service import Service
 from bot.types import Media, Reply
-from handlers.subscription import STOPPED
+from handlers.subscription import STOPPED_LOCAL
 from storage.models import Address, User
 from tests.driver import RecordingSender, text_of
 from tests.driver import User as ChatUser
@@ -28,7 +28,7 @@ async def user_at(service: Service, address: str) -> User:
 async def test_stop_and_start_on_whatsapp(wa_user, wa_service: Service) -> None:
     som = wa_user("+66811112222", "Som")
     text = await som.say("หยุด")  # STOP in Thai, as the very first message: answered in Thai
-    assert text == translator("th").gettext(STOPPED)
+    assert text == translator("th").gettext(STOPPED_LOCAL, word="เริ่ม")
     user = await user_at(wa_service, som.address)
     assert user.opted_out is True and user.language == "th" and user.country == "TH"
     text = await som.say("START")
@@ -67,7 +67,7 @@ async def test_link_telegram_and_whatsapp_progress_follows(wa_user, wa_service: 
     assert "linked with another app" in text_of(tg.inbox())
 
     text = await noy.say("/progress")
-    assert "Selling basics: 2 of 3 lessons" in text and "quiz 1/2" in text
+    assert "Selling basics: Lessons read: 2 of 3 · Quiz questions answered: 1 of 2 (1 right)" in text
     text = await noy.say(number_of(text, "Continue: Selling basics"))
     assert "Lesson 3 of 3" in text
     async with wa_service.db.read() as session:
@@ -76,7 +76,7 @@ async def test_link_telegram_and_whatsapp_progress_follows(wa_user, wa_service: 
         assert sorted(a.channel for a in user.addresses) == ["telegram", "whatsapp"]
     # Back on Telegram the same progress shows.
     replies = await tg.say("/progress")
-    assert "Selling basics: 3 of 3 lessons · quiz 1/2" in text_of(replies)
+    assert "Selling basics: Lessons read: 3 of 3 · Quiz questions answered: 1 of 2 (1 right)" in text_of(replies)
 
 
 async def test_photo_we_hold_is_sent_by_our_public_url(wa_user, wa_service: Service, client,

@@ -9,8 +9,11 @@ from sqlalchemy import func, select
 
 from bot.context import ManualClock
 from bot.service import Service
+from handlers.subscription import LOCAL_START, LOCAL_STOP, START_WORDS, STOP_WORDS
+from storage.faq import FaqAnswer
 from storage.links import MERGE_HOOKS, LinkCode, add_merge_hook, merge_users
 from storage.models import Address, LessonProgress, QuizAnswer, User
+from tests.conftest import BUNDLED_CONTENT
 from tests.driver import RecordingSender, text_of
 from tests.driver import User as ChatUser
 
@@ -93,6 +96,52 @@ async def test_a_word_inside_a_sentence_is_not_stop(chat_user, service: Service)
     assert (await user_at(service, ana.address)).opted_out is False
 
 
+@pytest.mark.parametrize("language", ["lo", "km", "fil", "vi", "th", "id", "ms", "my"])
+async def test_stop_names_the_local_start_word_and_it_resumes(chat_user, service: Service, language: str) -> None:
+    noy = chat_user(f"terminal:{language}-local", language_hint=language)
+    await noy.onboard(language=language)
+    assert LOCAL_STOP[language] in STOP_WORDS and LOCAL_START[language] in START_WORDS
+    replies = await noy.say(LOCAL_STOP[language])
+    assert "START" in text_of(replies) and LOCAL_START[language] in text_of(replies)
+    assert (await user_at(service, noy.address)).opted_out is True
+    replies = await noy.say(LOCAL_START[language])
+    assert "STOP" in text_of(replies) and LOCAL_STOP[language] in text_of(replies)
+    assert (await user_at(service, noy.address)).opted_out is False
+
+
+async def test_every_start_word_resumes(chat_user, service: Service) -> None:
+    ana = chat_user()
+    await ana.onboard()
+    for word in START_WORDS:
+        await ana.say("STOP")
+        await ana.say(word.upper() if word.isascii() else word)
+        assert (await user_at(service, ana.address)).opted_out is False, word
+
+
+@pytest.mark.parametrize("channel", ["terminal", "telegram"])
+async def test_stop_replaces_the_buttons_on_screen(make_service, channel: str) -> None:
+    service = await make_service(content_dir=BUNDLED_CONTENT)  # a whole FAQ
+    sender = RecordingSender(channel=channel)
+    service.outbox.add_sender(sender)
+    ana = ChatUser(service, sender, f"{channel}:2024")
+    await ana.onboard()
+    replies = await ana.say("How do I register my business?")
+    assert "Was this helpful?" in text_of(replies)
+    vote = next(b.payload for r in replies for b in r.flat_buttons if b.label == "👍 Yes")
+    menu = [b.label for r in await ana.say("menu") for b in r.flat_buttons]
+    await ana.say("How do I register my business?")
+    replies = await ana.say("STOP")
+    assert [b.label for r in replies for b in r.flat_buttons] == menu  # the menu, no 👍/👎 under STOP
+    replies = await ana.say("1")  # the first button on screen is now the menu's first, not a vote
+    assert "Thank you" not in text_of(replies) and replies[-1].buttons
+    async with service.db.read() as session:
+        assert [a.helpful for a in (await session.scalars(select(FaqAnswer))).all()] == [None, None]  # no vote
+    # An old message's 👍 (Telegram keeps it pressable) still only counts as a vote: no announcements resume.
+    replies = await ana.send(payload=vote)
+    assert "Thank you!" in text_of(replies) and "announcements" not in text_of(replies)
+    assert (await user_at(service, ana.address)).opted_out is True
+
+
 # --- linking ------------------------------------------------------------------------------------
 
 
@@ -124,7 +173,7 @@ async def test_link_moves_progress_and_merges_users(chat_user, service: Service,
         assert await session.scalar(select(func.count()).select_from(User)) == 1
         assert await session.scalar(select(func.count()).select_from(LinkCode)) == 0
     replies = await term.say("/progress")
-    assert "Selling basics: 1 of 3 lessons" in text_of(replies) and "quiz 1/2" in text_of(replies)
+    assert "Selling basics" in text_of(replies) and "1 of 3" in text_of(replies)
     replies = await term.say(f"link {code}")  # a code works once
     assert "wrong or has expired" in text_of(replies)
 

@@ -85,3 +85,32 @@ async def test_cli_grant_and_invite(database_url: str, monkeypatch: pytest.Monke
     await db.close()
     assert role == Role.TRAINER
     assert invite.code_hash == roles.hash_code(code) and code not in invite.code_hash
+
+
+async def test_cli_grant_takes_the_readme_address_forms(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``admin grant`` names the forms the README writes (telegram:<chat id>, ...) and takes them with or
+    without the channel's prefix (#22 item 14)."""
+    import asyncio
+
+    from bot.cli import build_parser
+    from bot.config import Settings
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["admin", "grant", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "telegram:<chat id>" in help_text and "whatsapp:+<number>" in help_text
+    assert "terminal:<name>" in help_text and "telegram chat id" not in help_text
+
+    settings = Settings(database_url=database_url)
+    for address in ("123456789", "telegram:123456789"):
+        args = build_parser().parse_args(["admin", "grant", "trainer", "telegram", address])
+        assert await asyncio.to_thread(args.func, args, settings) == 0
+        assert "telegram:123456789 (user 1) is now trainer" in capsys.readouterr().out
+    args = build_parser().parse_args(["admin", "grant", "trainer", "whatsapp", "856 20 5591 2345"])
+    await asyncio.to_thread(args.func, args, settings)
+    assert "whatsapp:+8562055912345 (user 2)" in capsys.readouterr().out
+    args = build_parser().parse_args(["admin", "grant", "trainer", "terminal", "telegram:5"])
+    assert await asyncio.to_thread(args.func, args, settings) == 2
+    assert "telegram address, not terminal" in capsys.readouterr().err
+    assert roles.full_address("whatsapp", "whatsapp:+8562055912345") == "whatsapp:+8562055912345"
+    assert roles.full_address("terminal", "noy") == "terminal:noy"
