@@ -280,3 +280,59 @@ def timed(fn: Callable[[str], object], queries: list[str], repeat: int = 1) -> l
             times.append((time.perf_counter() - started) * 1000)
     return times
 
+
+
+def score_matches(items: Iterable[Item], matched: dict[str, Match]) -> Scores:
+    """Like :func:`score`, for outcomes already decided (``FaqIndex.match``: long questions by their parts)."""
+    s = Scores()
+    for item in items:
+        s.add(item, matched[item.q])
+    return s
+
+
+def long_messages(items: Sequence[Item], pairs: int = 300, seed: int = 11) -> list[tuple[str, frozenset[str]]]:
+    """Two labelled questions of one language joined into one message (half with a full stop between,
+    half run on), and what they expect: both entries, or nothing when both are labelled none (pairs of an
+    entry and a none are left out: they expect one thing and forbid nothing)."""
+    rng = random.Random(seed)
+    by_lang: dict[str, list[Item]] = {}
+    for item in items:
+        by_lang.setdefault(item.lang, []).append(item)
+    out: list[tuple[str, frozenset[str]]] = []
+    langs = sorted(lang for lang, group in by_lang.items() if len(group) > 1)
+    while langs and len(out) < pairs:
+        first, second = rng.sample(by_lang[rng.choice(langs)], 2)
+        if (first.expect is None) != (second.expect is None) or (first.expect and first.expect == second.expect):
+            continue
+        glue = ". " if len(out) % 2 else " "
+        out.append((first.q.rstrip("?？ ") + glue + second.q,
+                    frozenset(e for e in (first.expect, second.expect) if e)))
+    return out
+
+
+@dataclass
+class LongScores:
+    pairs: int = 0  # messages asking two things
+    both: int = 0  # both entries answered or offered
+    one: int = 0  # at least one of them
+    chatter: int = 0  # messages of two none-labelled questions
+    quiet: int = 0  # ... that got outcome none
+    false: int = 0  # answered with an entry not asked about (or anything, for chatter)
+
+    def add(self, expected: frozenset[str], match: Match) -> None:
+        got = {c.entry_id for c in match.candidates} if match.outcome != "none" else set()
+        if expected:
+            self.pairs += 1
+            self.both += expected <= got
+            self.one += bool(expected & got)
+            self.false += match.outcome == "answer" and not got <= expected
+        else:
+            self.chatter += 1
+            self.quiet += match.outcome == "none"
+            self.false += match.outcome == "answer"
+
+    def row(self) -> str:
+        def pct(a: int, b: int) -> str:
+            return f"{a / b:.1%}" if b else "-"
+        return (f"{self.pairs} | {pct(self.both, self.pairs)} | {pct(self.one, self.pairs)} | {self.chatter} | "
+                f"{pct(self.quiet, self.chatter)} | {self.false}")

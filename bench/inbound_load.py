@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import _root  # noqa: F401  (this checkout's packages first)
 import aiohttp
 
 from bot.config import BUNDLED_CONTENT

@@ -1,11 +1,11 @@
-"""Last resort: unknown commands, stickers, voice notes, locations and stale buttons get a short,
-helpful answer instead of silence."""
+"""Last resort: unknown commands, stickers, voice notes, locations, empty messages and stale buttons get
+a short, helpful answer instead of silence."""
 
 from __future__ import annotations
 
 from bot.context import Context
 from bot.router import HasMedia, Router
-from handlers.menu import menu_buttons
+from handlers.menu import current_buttons, menu_buttons
 
 router = Router("fallback")
 
@@ -31,6 +31,20 @@ async def media(ctx: Context) -> None:
 @router.on(lambda ctx: ctx.msg.location is not None)
 async def location(ctx: Context) -> None:
     ctx.reply(ctx._("Thanks for the location, but I don't need it here."), menu_buttons(ctx))
+
+
+def empty(ctx: Context) -> bool:
+    """Nothing in the message: no text (or only spaces), no button, file or place (a blank line in the
+    terminal, a WhatsApp message of spaces, a Telegram update of a kind without text)."""
+    msg = ctx.msg
+    return (msg.payload is None and msg.command is None and not msg.media and msg.location is None
+            and not msg.text.strip())
+
+
+@router.on(empty)
+async def empty_message(ctx: Context) -> None:
+    # The buttons on screen stay (and so does the step the user is in): an empty message changes nothing.
+    ctx.reply(ctx._("I got an empty message. Type a message, or choose from the buttons."), current_buttons(ctx))
 
 
 @router.on(lambda ctx: ctx.msg.payload is not None)

@@ -188,8 +188,7 @@ async def chat(service: ChatService, *, address: str = "terminal:local", stdin: 
             text = line.rstrip("\n")
             if not interactive:
                 out.write(f"\nyou> {text}\n")
-            if text.strip():
-                await say(text)
+            await say(text)  # an empty line too: the bot says what it expects (#22 item 11)
         await jobs.run()
         await deliver()  # the input ended: what is due for this person, then leave
     finally:

@@ -39,6 +39,9 @@ class MatchConfig:
     unspaced_scale: float = 2.0
     # Out-of-scope examples (content topic out-of-scope) score times this: 1 treats them like entries.
     out_of_scope_weight: float = 0.8
+    # A question of at least this many words that is not answered as a whole is also matched by its
+    # sentences and clauses (bot/text/faq_parts.py): they may offer choices, never an answer.
+    parts_from_words: int = 8
     posting_budget: int = 20_000  # postings read before common n-grams go to the candidates only
     candidates: int = 200
 

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 from rapidfuzz import fuzz
 
 from bot.text.faq_decide import Candidate, Match, MatchConfig, decide
+from bot.text.faq_parts import decide_parts, split_parts
 from bot.text.features import Analysed, analyse, close_words
 
 if TYPE_CHECKING:
@@ -366,9 +367,15 @@ class FaqIndex:
         return sorted(out, key=lambda c: -c.score)[:limit]
 
     def match(self, question: str) -> Match:
+        """Answer, "did you mean" or none (:func:`decide`); a long question not answered as a whole is
+        also matched by its parts, which may offer choices, never an answer (:mod:`bot.text.faq_parts`)."""
         cfg = self.config
-        found = self.search(question, limit=max(cfg.choices, 3) + 2)  # room for out-of-scope examples
-        return decide(found, cfg)
+        limit = max(cfg.choices, 3) + 2  # room for out-of-scope examples
+        whole = decide(self.search(question, limit=limit), cfg)
+        parts = [] if whole.outcome == "answer" else split_parts(question, cfg.parts_from_words)
+        if not parts:
+            return whole
+        return decide_parts(whole, [decide(self.search(part, limit=limit), cfg) for part in parts], cfg)
 
 
 

@@ -7,6 +7,7 @@ from bot.payloads import Action
 
 # --- the asker (answer.py) ---
 ASK = Action("faq:ask")  # "Ask a question" (menu item)
+CANCEL = Action("faq:cancel")  # "Cancel" on the prompts that wait for a question (Back is menu:home)
 SHOW = Action("faq:show", str, int, optional_last=True)  # faq:show:<entry id>[:<unanswered log id>]
 FEEDBACK = Action("faq:fb", int, str)  # faq:fb:<answer id>:<y|n> ("Was this helpful?")
 YES, NO = "y", "n"

@@ -3,8 +3,11 @@
 Free text while no flow waits for text (and "Ask a question", ``faq:ask``) goes to the matcher
 (:mod:`bot.text.faq_index`): a confident match is answered with "Was this helpful?" buttons
 (``faq:fb:<answer id>:y|n``); a grey-zone one offers the top entries (``faq:show:<entry>:<log id>``);
-no match says so and offers a person (``faq:human:q:<log id>``, see tickets.py). Questions not
-answered are logged (unanswered.py lists them). Greetings and emoji get the menu instead.
+no match says so and offers a person (``faq:human:q:<log id>``, see tickets.py). A long message not
+answered as a whole is matched by its parts, which may offer choices (:mod:`bot.text.faq_parts`).
+Questions not answered are logged (unanswered.py lists them). Greetings and thanks get a word back and
+the menu; an emoji or "ok" gets the buttons on screen again. The question prompt has Back (the menu)
+and Cancel (``faq:cancel``); an emoji typed there is not a question: the prompt is asked again.
 
 ``router`` holds the asker's routes; ``free_text_router`` the catch-all for free text, which goes last.
 """
@@ -22,9 +25,9 @@ from bot.text.faq_index import EXTRAS_KEY, FaqIndex, index_for
 from bot.text.normalise import normalise_text
 from bot.types import Button, rows
 from content import FaqEntry
-from handlers.faq.actions import ABOUT_ANSWER, ABOUT_UNANSWERED, ASK, FEEDBACK, HUMAN_ABOUT, NO, SHOW, YES
-from handlers.faq.common import QUESTION_MAX, FaqStep, main_menu, short
-from handlers.menu import show_menu
+from handlers.faq.actions import ABOUT_ANSWER, ABOUT_UNANSWERED, ASK, CANCEL, FEEDBACK, HUMAN_ABOUT, NO, SHOW, YES
+from handlers.faq.common import QUESTION_MAX, FaqStep, main_menu, prompt_buttons, short, wordless
+from handlers.menu import current_buttons, show_menu
 from storage.faq import FaqAnswer, FaqUnanswered
 
 router = Router("faq.answer")
@@ -130,12 +133,22 @@ async def answer_question(ctx: Context, question: str) -> None:
 @router.on(ASK, Onboarded)
 async def ask(ctx: Context) -> None:
     ctx.goto(FaqStep.ASK)
-    ctx.reply(ctx._("Type your question in your own words, in any language."))
+    ctx.reply(ctx._("Type your question in your own words, in any language."), prompt_buttons(ctx))
 
 
 @router.step(FaqStep.ASK, filters=[HasText])
 async def got_question(ctx: Context) -> None:
+    if wordless(ctx.msg.text):  # an emoji is not a question: ask again, with the way out
+        await ask(ctx)
+        return
     await answer_question(ctx, ctx.msg.text)
+
+
+@router.on(CANCEL, Onboarded)
+async def cancel(ctx: Context) -> None:
+    """Cancel under a prompt waiting for a question (for the FAQ or a trainer): no question, the menu."""
+    ctx.goto(None)
+    show_menu(ctx, ctx._("Cancelled."))
 
 
 @router.on(SHOW, Onboarded)
@@ -183,24 +196,39 @@ async def feedback(ctx: Context) -> None:
 # --- free text anywhere (last: see handlers/faq/__init__.py) -------------------------------------
 
 
-# Greetings and thanks in the region's languages: small talk gets the menu, not "I don't know".
-SMALL_TALK = {
-    "hi", "hello", "hey", "hallo", "good morning", "good afternoon", "good evening", "thanks", "thank you",
-    "ok", "okay", "ສະບາຍດີ", "ຂອບໃຈ", "ຂອບໃຈຫຼາຍໆ", "សួស្តី", "ជំរាបសួរ", "អរគុណ", "xin chào", "chào",
-    "chào bạn", "cảm ơn", "cám ơn", "xin chao", "cam on", "สวัสดี", "สวัสดีครับ", "สวัสดีค่ะ", "ขอบคุณ",
-    "ขอบคุณครับ", "ขอบคุณค่ะ", "halo", "hai", "selamat pagi", "selamat siang", "selamat malam", "terima kasih",
-    "makasih", "apa kabar", "မင်္ဂလာပါ", "ကျေးဇူးတင်ပါတယ်", "kumusta", "salamat", "magandang umaga",
+# Greetings, thanks and "ok" in the region's languages: small talk gets a word back, not "I don't know".
+GREETINGS = {
+    "hi", "hello", "hey", "hallo", "good morning", "good afternoon", "good evening", "ສະບາຍດີ", "សួស្តី",
+    "ជំរាបសួរ", "xin chào", "chào", "chào bạn", "xin chao", "chao", "สวัสดี", "สวัสดีครับ", "สวัสดีค่ะ", "halo",
+    "hai", "selamat pagi", "selamat siang", "selamat malam", "apa kabar", "မင်္ဂလာပါ", "kumusta",
+    "magandang umaga",
 }
+THANKS = {
+    "thanks", "thank you", "ຂອບໃຈ", "ຂອບໃຈຫຼາຍໆ", "អរគុណ", "cảm ơn", "cám ơn", "cam on", "ขอบคุณ", "ขอบคุณครับ",
+    "ขอบคุณค่ะ", "terima kasih", "makasih", "ကျေးဇူးတင်ပါတယ်", "salamat",
+}
+ACKNOWLEDGEMENTS = {"ok", "okay"}
+SMALL_TALK = GREETINGS | THANKS | ACKNOWLEDGEMENTS
+
+
+def _said(ctx: Context) -> str:
+    return normalise_text(ctx.msg.text).strip().strip("!.?,~ ").casefold()
 
 
 def is_small_talk(ctx: Context) -> bool:
-    text = normalise_text(ctx.msg.text).strip().strip("!.?,~ ").casefold()
-    return text in SMALL_TALK or not any(ch.isalnum() for ch in text)  # greetings, or emoji only
+    text = _said(ctx)
+    return text in SMALL_TALK or wordless(text)  # greetings, thanks, or emoji only
 
 
 @free_text_router.on(NoStep, HasText, Onboarded, is_small_talk)
 async def small_talk(ctx: Context) -> None:
-    show_menu(ctx, ctx._("Welcome back, {name}!", name=ctx.user.name or ""))
+    said, name = _said(ctx), ctx.user.name or ""
+    if said in GREETINGS:
+        show_menu(ctx, ctx._("Hello, {name}!", name=name))
+    elif said in THANKS:
+        show_menu(ctx, ctx._("You're welcome, {name}!", name=name))
+    else:  # an emoji or "ok" in the middle of a conversation: carry on from the buttons on screen
+        ctx.reply(ctx._("What would you like to do?"), current_buttons(ctx))
 
 
 @free_text_router.on(NoStep, HasText, Onboarded)

@@ -7,8 +7,8 @@ from enum import StrEnum
 from bot.context import Context
 from bot.i18n import N_
 from bot.router import Roles
-from bot.types import Button
-from handlers.faq.actions import ASK, HUMAN, TICKETS
+from bot.types import Button, rows
+from handlers.faq.actions import ASK, CANCEL, HUMAN, TICKETS
 from handlers.menu import HOME, add_item
 from storage.models import Role
 
@@ -43,6 +43,16 @@ def short(text: str, limit: int = LABEL_MAX) -> str:
 def main_menu(ctx: Context) -> Button:
     """The "Main menu" button, in the user's language."""
     return Button(ctx._("Main menu"), HOME.encode())
+
+
+def prompt_buttons(ctx: Context) -> tuple[tuple[Button, ...], ...]:
+    """Back (to the menu the prompt was chosen from) and Cancel, under a prompt waiting for a question."""
+    return rows(Button(ctx._("Back"), HOME.encode()), Button(ctx._("Cancel"), CANCEL.encode()), width=2)
+
+
+def wordless(text: str) -> bool:
+    """Nothing but emoji, symbols or punctuation (or nothing at all): not a question."""
+    return not any(ch.isalnum() for ch in text)
 
 
 def open_tickets(ctx: Context) -> Button:

@@ -25,7 +25,9 @@ from handlers.faq.common import (
     IsTrainer,
     main_menu,
     open_tickets,
+    prompt_buttons,
     short,
+    wordless,
 )
 from handlers.menu import HOME
 from storage.faq import (
@@ -84,13 +86,19 @@ async def human(ctx: Context) -> None:
         if row is not None and row.user_id == ctx.user.id:
             await open_ticket(ctx, row.question)
             return
+    ask_human(ctx)
+
+
+def ask_human(ctx: Context) -> None:
     ctx.goto(FaqStep.HUMAN)
-    ctx.reply(ctx._("Type your question for a trainer. They will answer you here."),
-              rows(Button(ctx._("Cancel"), HOME.encode())))
+    ctx.reply(ctx._("Type your question for a trainer. They will answer you here."), prompt_buttons(ctx))
 
 
 @router.step(FaqStep.HUMAN, filters=[HasText])
 async def got_human_question(ctx: Context) -> None:
+    if wordless(ctx.msg.text):  # an emoji is not a question for a trainer: ask again
+        ask_human(ctx)
+        return
     await open_ticket(ctx, ctx.msg.text)
 
 

@@ -1,7 +1,8 @@
 """Marketplace search: typo-tolerant, mixed-language, in memory, kept in step with the database.
 
 Text is normalised once when a listing is saved (``search_text``: :func:`bot.text.normalise_search`,
-NFC, casefolded, Latin accents dropped so "lua" finds "lụa") and split into terms
+NFC, casefolded, Latin accents dropped so "lua" finds "lụa", confusable spellings such as Khmer ្ដ/្ត
+folded) and split into terms
 (:func:`bot.text.split_terms`): words for scripts written with spaces, character trigrams for Thai,
 Lao, Khmer and Myanmar, which are written without spaces between words.
 
@@ -30,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import LANGUAGES, translator
 from bot.text.features import SEARCH_UNSPACED_RE, close_words, split_terms, terms_of
-from bot.text.normalise import normalise_search
+from bot.text.normalise import fold_confusables, normalise_search
 from storage.market import ListingStatus
 from storage.market_search import index_rows
 
@@ -61,7 +62,9 @@ class SearchIndex:
     # --- maintenance -----------------------------------------------------------------------------
     def add(self, listing_id: int, search_text: str, created_at: datetime, category: str | None = None) -> None:
         self.remove(listing_id)
-        terms = terms_of(search_text)
+        # Folded again: a listing saved before a confusable spelling was folded (``search_text`` is stored)
+        # is found by either spelling too; on text folded already this changes nothing.
+        terms = terms_of(fold_confusables(search_text))
         if category:
             terms |= category_terms(category)
         self.terms[listing_id] = terms

@@ -101,3 +101,13 @@ async def test_the_chat_runs_each_job_when_it_is_due() -> None:
     assert await jobs.run() == 1 and runs[2:] == ["often"]  # "rarely" is not due again for an hour
     await jobs.run(every_job=True)  # after a message: all of them
     assert runs[3:] == ["rarely", "often"]
+
+
+async def test_an_empty_line_gets_a_short_answer(settings: Settings, clock) -> None:
+    """#22 item 11: an empty message is answered, not ignored (the terminal used to drop blank lines):
+    during onboarding the question is asked again, after it the bot says what it expects."""
+    out = io.StringIO()
+    await chat(Service(settings, clock=clock), stdin=io.StringIO("1\nMali\n\n2\n3\n\n"), out=out)
+    during, after = out.getvalue().split("you> \n")[1:3]
+    assert "What is your craft?" in during
+    assert "I got an empty message" in after

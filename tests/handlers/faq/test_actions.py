@@ -7,6 +7,7 @@ from handlers.faq.actions import (
     ABOUT_UNANSWERED,
     ASK,
     BACK,
+    CANCEL,
     CLOSE,
     FEEDBACK,
     HUMAN,
@@ -21,6 +22,7 @@ from handlers.faq.actions import (
 
 def test_wire_strings() -> None:
     assert ASK.encode() == "faq:ask"
+    assert CANCEL.encode() == "faq:cancel" and ASK.decode("faq:cancel") is None
     assert HUMAN.encode() == "faq:human"
     assert HUMAN_ABOUT.encode(ABOUT_UNANSWERED, 7) == "faq:human:q:7"
     assert HUMAN_ABOUT.encode(ABOUT_ANSWER, 8) == "faq:human:a:8"
