@@ -25,7 +25,7 @@ CHANNEL = Channel.WHATSAPP.value
 FORM = "application/x-www-form-urlencoded"
 MAX_FIELDS = 200  # Twilio sends about 30
 ADDRESS_RE = re.compile(r"^whatsapp:\+[1-9]\d{5,14}$")
-Sid = Annotated[str, Meta(max_length=100)]
+Sid = Annotated[str, Meta(max_length=100, pattern=r"^[!-~]*$")]  # printable ASCII: ids go into SQL keys
 Short = Annotated[str, Meta(max_length=1024)]
 Text = Annotated[str, Meta(max_length=16384)]  # WhatsApp allows 4096; the engine answers "too long"
 
@@ -78,6 +78,8 @@ async def read_form(request: web.Request) -> MultiDict[str] | web.Response:
         return refuse(400, "form is not UTF-8")
     except ValueError:  # too many fields
         return refuse(413, "too many form fields")
+    if any("\x00" in key or "\x00" in value for key, value in pairs):  # Twilio never sends NUL; PostgreSQL refuses it
+        return refuse(400, "NUL in form")
     return MultiDict(pairs)
 
 

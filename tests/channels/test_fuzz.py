@@ -206,6 +206,10 @@ async def test_whatsapp_named_bad_bodies(wa: Server, caplog: pytest.LogCaptureFi
     for data, extra, expected in cases:
         assert await wa.post("/webhooks/whatsapp", data, {**headers, **extra}) == expected, data[:60]
     assert await wa.post("/webhooks/whatsapp", body, headers) == 200  # the genuine form still works
+    # Signed but with a NUL in a value (found by hypothesis on PostgreSQL, which refuses NUL in text).
+    for path, bad in (("/webhooks/whatsapp", inbound_form(MessageSid="\x00")),
+                      ("/webhooks/whatsapp/status", {**inbound_form(MessageSid="SMnul"), "To": "a\x00b"})):
+        assert await wa.post(path, _encode(bad), _signed(wa, path, bad)) == 400, bad
     assert_clean_log(caplog)
 
 
