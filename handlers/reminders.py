@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -28,10 +29,12 @@ from content import Library
 from handlers.announcements.schedule import user_zone
 from handlers.lessons.common import COURSES, LESSON
 from handlers.menu import HOME, add_item
+from handlers.review import START as REVIEW
 from storage.announcements import Reminder
 from storage.lessons import progress_of_users
 from storage.models import LessonProgress
 from storage.reminders import due_reminders, reminder_for, users_by_id
+from storage.review import due_counts
 from storage.users import preferred_address
 
 router = Router("reminders")
@@ -242,6 +245,16 @@ def reminder_reply(t: Translator, library: Library, progress: dict[str, LessonPr
                       width=2), kind="reminder")
 
 
+def with_reviews(t: Translator, reply: Reply, due: int) -> Reply:
+    """The reminder, also mentioning the questions due in spaced review (``handlers.review``), with its button."""
+    if due <= 0:
+        return reply
+    text = reply.text + "\n\n" + t.ngettext("You also have {n} question to review: /review",
+                                             "You also have {n} questions to review: /review", due)
+    buttons = rows(*reply.flat_buttons[:2], Button(t.gettext("Review"), REVIEW.encode()), width=2)
+    return replace(reply, text=text, buttons=buttons)
+
+
 async def send_reminders(jc: JobContext) -> int:
     now = jc.deps.clock.now()
     sent = 0
@@ -252,6 +265,7 @@ async def send_reminders(jc: JobContext) -> int:
                 return sent
             users = await users_by_id(session, [r.user_id for r in due])
             progress = await progress_of_users(session, list(users))
+            reviews = await due_counts(session, list(users), now)
             for reminder in due:
                 user = users.get(reminder.user_id)
                 zone = user_zone(user, jc.deps.settings.default_timezone) if user else ZoneInfo("UTC")
@@ -262,8 +276,9 @@ async def send_reminders(jc: JobContext) -> int:
                 address = preferred_address(user)
                 if address is None:
                     continue
-                reply = reminder_reply(translator(user.language, user.timezone), jc.deps.library,
-                                       progress.get(user.id, {}))
+                t = translator(user.language, user.timezone)
+                reply = with_reviews(t, reminder_reply(t, jc.deps.library, progress.get(user.id, {})),
+                                     reviews.get(user.id, 0))
                 enqueue(session, user.id, address.channel, address.address, reply, now=now)
                 reminder.last_sent_at = now
                 sent += 1

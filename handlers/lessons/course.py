@@ -15,11 +15,13 @@ from bot.media import MediaRejected, MediaStore
 from bot.router import Command, Onboarded, Words
 from bot.types import Button, Media, rows
 from content import Course, Lesson
+from handlers.certificates import award, caption, send_certificate
 from handlers.lessons.common import COURSE, COURSES, LESSON, PROGRESS, RESTART, complete_if_done, plain, router, text_in
 from handlers.lessons.quiz import ask, first_unanswered
 from handlers.menu import HOME
 from storage.lessons import all_answers, all_progress, answers_of, progress_of, restart_course, start_course
 from storage.models import LessonProgress, QuizAnswer
+from storage.review import review_counts
 
 __all__ = ["course_status", "plain", "router", "show_next", "text_in"]
 
@@ -111,7 +113,7 @@ async def show_next(ctx: Context, course: Course) -> None:
             ask(ctx, course, open_question)
             return
     if progress.next_lesson >= len(course.lessons):
-        finish(ctx, course, progress, answers)
+        await finish(ctx, course, progress, answers)
         return
     index = progress.next_lesson
     lesson = course.lessons[index]
@@ -144,14 +146,19 @@ def lesson_photo(ctx: Context, lesson: Lesson) -> Media | None:
     return Media("photo", key=key)
 
 
-def finish(ctx: Context, course: Course, progress: LessonProgress, answers: dict[str, QuizAnswer]) -> None:
+async def finish(ctx: Context, course: Course, progress: LessonProgress, answers: dict[str, QuizAnswer]) -> None:
+    """The completion message; with every quiz question answered it comes as the caption of the certificate."""
     if progress.completed_at is None:
         progress.completed_at = ctx.now
         progress.updated_at = ctx.now
     text = ctx._("🎉 You finished “{course}”!", course=plain(ctx, course.title))
     text += "\n" + " · ".join(done_parts(ctx, course, progress, answers.values()))
-    ctx.reply(text, rows(Button(ctx._("More courses"), COURSES.encode()), Button(ctx._("Main menu"), HOME.encode()),
-                         width=2))
+    buttons = rows(Button(ctx._("More courses"), COURSES.encode()), Button(ctx._("Main menu"), HOME.encode()), width=2)
+    if all(q.id in answers for q in course.questions):
+        record = await award(ctx, course)
+        send_certificate(ctx, record, text + "\n\n" + caption(ctx, record), buttons)
+        return
+    ctx.reply(text, buttons)
 
 
 @router.on(Command("progress"), Onboarded)
@@ -174,5 +181,9 @@ async def progress(ctx: Context) -> None:
         ctx.reply(ctx._("You have not started a course yet."),
                   rows(Button(ctx._("Courses"), COURSES.encode()), Button(ctx._("Main menu"), HOME.encode())))
         return
+    reviewed = (await review_counts(ctx.session, ctx.user.id)).values()
+    if reviewed:  # spaced review (handlers.review): mastered = box 5 or past it
+        lines.append("\n" + ctx._("Mastered in review: {mastered} of {total} questions",
+                                  mastered=sum(m for _, m in reviewed), total=sum(n for n, _ in reviewed)))
     buttons += [Button(ctx._("All courses"), COURSES.encode()), Button(ctx._("Main menu"), HOME.encode())]
     ctx.reply("\n".join(lines), rows(*buttons), title=ctx._("My progress"))

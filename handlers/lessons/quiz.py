@@ -10,6 +10,7 @@ from handlers.lessons.common import LESSON, QUIZ, complete_if_done, plain, route
 from handlers.menu import HOME
 from storage.lessons import answers_of, progress_of, record_answer
 from storage.models import QuizAnswer
+from storage.review import refresh_due_hint, schedule_wrong
 
 
 def first_unanswered(lesson: Lesson, answers: dict[str, QuizAnswer]) -> Question | None:
@@ -50,6 +51,9 @@ async def answer(ctx: Context) -> None:
     choice = question.choices[choice_index]
     record = record_answer(ctx.session, ctx.user.id, course.id, question.id, choice_index, choice.correct, ctx.now)
     answers[question.id] = record
+    if not choice.correct:  # it comes back in spaced review (handlers.review)
+        await schedule_wrong(ctx.session, ctx.user.id, course.id, question.id, ctx.now)
+        await refresh_due_hint(ctx.session, ctx.user)
     text = verdict(ctx, choice.correct, text_in(ctx, choice.feedback) if choice.feedback else "")
     if not choice.correct:
         right = question.choices[question.correct_index]
