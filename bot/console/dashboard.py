@@ -1,0 +1,77 @@
+"""``/admin``: the dashboard (learners, learning, listings, FAQ, announcements; bar charts drawn as SVG in
+the template, each with its numbers as a table) and ``/admin/report``, the periodic-report tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from babel.dates import format_date
+
+from bot.console.auth import CONSOLE, TRAINER, page
+from bot.console.render import PERIODS, filter_query, filters, render, texts
+from bot.console.texts import Texts
+from storage import console as queries
+from storage.market import ListingStatus
+from storage.models import OutboxStatus
+
+
+def bars(rows: list[tuple[Any, int]]) -> list[dict[str, Any]]:
+    """Rows for the bar-chart macro: label, value, and the bar's share of the largest."""
+    top = max((n for _, n in rows), default=0) or 1
+    return [{"label": label, "value": n, "share": n / top} for label, n in rows]
+
+
+async def dashboard_data(request: web.Request, now: datetime) -> dict[str, Any]:
+    f = filters(request)
+    t = texts(request)
+    unknown = t.unknown
+    async with request.app[CONSOLE].db.transaction() as session:
+        counts = await queries.learner_counts(session, f, now)
+        weekly = await queries.new_per_week(session, f, now)
+        by = {key: await queries.breakdown(session, f, key)
+              for key in ("country", "language", "channel", "craft", *queries.optional_columns())}
+        learning = await queries.learning_counts(session, f, now)
+        listings = await queries.listing_counts(session, f, now)
+        faq = await queries.faq_counts(session, f, now)
+        sent = await queries.announcement_counts(session, f, now)
+        choices = await queries.filter_choices(session)
+    delivered = sent.get(OutboxStatus.DELIVERED, 0) + sent.get(OutboxStatus.READ, 0)
+    return {
+        "counts": counts,
+        "weekly": bars([(_day(t, start), n)
+                        for start, n in weekly]),
+        "breakdowns": [(key, bars([(label or unknown, n) for label, n in rows])) for key, rows in by.items()],
+        "learning": learning,
+        "listings": bars([(t.pending, listings.get(ListingStatus.PENDING, 0)),
+                          (t.live, listings.get(ListingStatus.ACTIVE, 0)),
+                          (t.expired, listings.get(ListingStatus.EXPIRED, 0))]),
+        "faq": bars([(t.answered, faq["answered"]), (t.missed, faq["missed"]), (t.handed_over, faq["handed_over"])]),
+        "announcements": bars([(t.sent, sent.get(OutboxStatus.SENT, 0) + delivered), (t.delivered, delivered),
+                               (t.failed, sent.get(OutboxStatus.FAILED, 0) + sent.get(OutboxStatus.SKIPPED, 0))]),
+        "choices": choices,
+        "f": f,
+        "period": request.query.get("period", "30") if request.query.get("period") in PERIODS else "30",
+        "query": filter_query(request),
+    }
+
+
+def _day(t: Texts, moment: datetime) -> str:
+    return format_date(moment.astimezone(t.t.tz).date(), "medium", locale=t.t.locale)
+
+
+@page("GET", "", TRAINER)
+async def dashboard(request: web.Request) -> web.StreamResponse:
+    data = await dashboard_data(request, request.app[CONSOLE].clock.now())
+    return render(request, "dashboard.html", **data)
+
+
+@page("GET", "/report", TRAINER)
+async def report(request: web.Request) -> web.StreamResponse:
+    f = filters(request)
+    async with request.app[CONSOLE].db.transaction() as session:
+        tables = await queries.report_tables(session, f, request.app[CONSOLE].clock.now())
+        choices = await queries.filter_choices(session)
+    return render(request, "report.html", tables=tables, f=f, choices=choices, query=filter_query(request),
+                  period=request.query.get("period", "30") if request.query.get("period") in PERIODS else "30")

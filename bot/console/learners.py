@@ -1,0 +1,80 @@
+"""``/admin/learners``: search by name or address with the filters, paged by key (``?after=<id>``, fast at
+100,000 people); a learner's page (profile, addresses, progress per course, quiz answers, listings, FAQ
+tickets) and everything about them as JSON (a data-subject request)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot.console.auth import CONSOLE, TRAINER, page
+from bot.console.render import filter_query, filters, render
+from storage import console as queries
+from storage.models import Address, User
+
+PAGE_SIZE = 50
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@page("GET", "/learners", TRAINER)
+async def learners(request: web.Request) -> web.StreamResponse:
+    f = filters(request)
+    q = request.query.get("q", "")[:100]
+    async with request.app[CONSOLE].db.transaction() as session:
+        found = await queries.search_learners(session, f, q, _int(request.query.get("after")), PAGE_SIZE + 1)
+        choices = await queries.filter_choices(session)
+        rows = [{"id": u.id, "name": u.name, "country": u.country, "language": u.language, "craft": u.craft,
+                 "created_at": u.created_at, "addresses": [a.address for a in u.addresses]} for u in found]
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    query = filter_query(request)
+    next_url = str(request.rel_url.with_query({**query, "after": str(rows[-1]["id"])})) if more else None
+    return render(request, "learners.html", rows=rows, q=q, f=f, choices=choices, query=query, next_url=next_url,
+                  period=request.query.get("period", "30"))
+
+
+def _plain(row: Any) -> dict[str, Any]:
+    """A table row as JSON-ready data (dates as ISO 8601)."""
+    out: dict[str, Any] = {}
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        out[column.key] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+async def _learner(request: web.Request) -> tuple[User, list[Address], dict[str, list[Any]]]:
+    user_id = _int(request.match_info["id"])
+    async with request.app[CONSOLE].db.transaction() as session:
+        user = await queries.learner(session, user_id) if user_id else None
+        if user is None:
+            raise web.HTTPNotFound(text="no such learner")
+        records = await queries.learner_records(session, user.id)
+        addresses = list(user.addresses)
+    return user, addresses, records
+
+
+@page("GET", "/learners/{id}", TRAINER)
+async def learner_page(request: web.Request) -> web.StreamResponse:
+    user, addresses, records = await _learner(request)
+    context: dict[str, Any] = {"user": user, "addresses": addresses, **records}
+    return render(request, "learner.html", **context)
+
+
+@page("GET", "/learners/{id}/export.json", TRAINER)
+async def learner_json(request: web.Request) -> web.StreamResponse:
+    user, addresses, records = await _learner(request)
+    hidden = {"step", "step_data", "menu"}
+    data = {"user": {k: v for k, v in _plain(user).items() if k not in hidden},
+            "addresses": [_plain(a) for a in addresses],
+            **{key: [_plain(row) for row in rows] for key, rows in records.items()}}
+    return web.Response(text=json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json",
+                        headers={"Content-Disposition": f'attachment; filename="learner-{user.id}.json"'})
