@@ -49,6 +49,12 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("LISTING_AUTO_APPROVE", "off", "1: publish listings without a moderator"),
     EnvVar("LISTING_DAYS", "60", "listings expire after this many days"),
     EnvVar("DEFAULT_TIMEZONE", "Asia/Bangkok", "time zone of people whose country gives none"),
+    EnvVar("LOG_FORMAT", "text", "json: one JSON object a line (with the update id being handled)"),
+    EnvVar("METRICS_HOST", "the main HOST", "address of a separate listener for /metrics"),
+    EnvVar("METRICS_PORT", "unset: /metrics on the main app", "port of that separate listener"),
+    EnvVar("METRICS_TOKEN", "unset", "secret: /metrics wants Authorization: Bearer <token>"),
+    EnvVar("RETENTION_SEEN_DAYS", "30", "days inbound message ids are kept against duplicates"),
+    EnvVar("RETENTION_OUTBOX_DAYS", "90", "days sent and failed outbox rows are kept"),
 )
 
 # What ``smce-bot chat`` uses of them (it never starts Telegram or WhatsApp).
@@ -98,6 +104,13 @@ class Settings:
     listing_days: int = 60
     default_timezone: str = "Asia/Bangkok"
 
+    log_format: str = "text"
+    metrics_host: str | None = None
+    metrics_port: int | None = None
+    metrics_token: str | None = field(default=None, repr=False)
+    retention_seen_days: float = 30.0
+    retention_outbox_days: float = 90.0
+
     @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_token)
@@ -136,6 +149,12 @@ class Settings:
             listing_auto_approve=_bool(env, "LISTING_AUTO_APPROVE", False),
             listing_days=int(_float(env, "LISTING_DAYS", cls.listing_days)),
             default_timezone=env.get("DEFAULT_TIMEZONE") or cls.default_timezone,
+            log_format=(env.get("LOG_FORMAT") or cls.log_format).strip().lower(),
+            metrics_host=env.get("METRICS_HOST") or None,
+            metrics_port=int(env["METRICS_PORT"]) if env.get("METRICS_PORT") else None,
+            metrics_token=env.get("METRICS_TOKEN") or None,
+            retention_seen_days=_float(env, "RETENTION_SEEN_DAYS", cls.retention_seen_days),
+            retention_outbox_days=_float(env, "RETENTION_OUTBOX_DAYS", cls.retention_outbox_days),
         )
 
     def replace(self, **changes: object) -> Settings:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 import traceback
 import unicodedata
 from collections import defaultdict
@@ -28,6 +29,8 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.context import Context, Deps
+from bot.logs import about_update
+from bot.metrics import DEAD_LETTERS, Outcome, count_update, observe_handling
 from bot.outbox.queue import enqueue_many
 from bot.router import Router
 from bot.text.normalise import normalise_text
@@ -90,16 +93,24 @@ class Engine:
         user gets an apology, in one transaction that also marks the message seen: the platform's retry
         is a duplicate, nothing loops. With ``raise_errors`` (a replay) the error propagates instead and
         nothing is written."""
-        async with self.locks.hold(msg.address):
-            try:
-                handled = await self._handle(msg, run_handlers=True)
-            except Duplicate:
-                return False
-            except Exception as exc:
-                if raise_errors:
-                    raise
-                log.exception("handler failed for %s message %s", msg.channel, msg.external_id)
-                handled = await self._handle(msg, run_handlers=False, failure=exc)
+        started = time.perf_counter()
+        with about_update(msg.external_id, msg.channel, msg.address):
+            async with self.locks.hold(msg.address):
+                try:
+                    handled = await self._handle(msg, run_handlers=True)
+                    outcome = Outcome.HANDLED
+                except Duplicate:
+                    count_update(msg.channel, Outcome.DUPLICATE)
+                    return False
+                except Exception as exc:
+                    if raise_errors:
+                        raise
+                    log.exception("handler failed for %s message %s", msg.channel, msg.external_id)
+                    handled = await self._handle(msg, run_handlers=False, failure=exc)
+                    outcome = Outcome.DEAD_LETTER
+                    DEAD_LETTERS.labels(msg.channel).inc()
+        count_update(msg.channel, outcome)
+        observe_handling(msg.channel, time.perf_counter() - started)
         if handled:
             self.on_commit()
         return handled

@@ -28,7 +28,8 @@ class Media:
 
     ``kind`` is one of photo, video, audio, voice, document, sticker. A medium can be known by a
     platform's own reference (``file_id`` for Telegram), a URL (Twilio media), or a key of our own
-    media store (``key``), which every channel can use.
+    media store (``key``; for a document: of ``bot.documents.DocumentStore``), which every channel can use.
+    ``name`` is the file name shown for a document.
     """
 
     kind: str
@@ -37,6 +38,7 @@ class Media:
     key: str | None = None
     content_type: str | None = None
     size: int | None = None
+    name: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k in self.__slots__ if (v := getattr(self, k)) is not None}
@@ -107,6 +109,7 @@ class Reply:
     title: str | None = None
     kind: str = "reply"
     template_vars: dict[str, str] = field(default_factory=dict)
+    document: Media | None = None  # a file attachment (kind "document"), e.g. a /mydata export
 
     @property
     def flat_buttons(self) -> list[Button]:
@@ -122,6 +125,8 @@ class Reply:
             data["title"] = self.title
         if self.template_vars:
             data["template_vars"] = self.template_vars
+        if self.document is not None:
+            data["document"] = self.document.to_dict()
         return data
 
     @classmethod
@@ -133,6 +138,7 @@ class Reply:
             title=data.get("title"),
             kind=data.get("kind", "reply"),
             template_vars=dict(data.get("template_vars", {})),
+            document=Media.from_dict(data["document"]) if data.get("document") else None,
         )
 
 

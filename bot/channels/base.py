@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.config import Settings
     from bot.context import Clock
     from bot.deliveries import Deliveries
+    from bot.documents import DocumentStore
     from bot.engine import Engine
     from bot.media import MediaStore
 
@@ -55,6 +56,7 @@ class ChannelCore:
     deliveries: Deliveries
     clock: Clock
     options: dict[str, Any] = field(default_factory=dict)
+    documents: DocumentStore | None = None  # files sent as document attachments (``Reply.document``)
 
 
 class Channel(Protocol):

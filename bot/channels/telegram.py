@@ -30,6 +30,7 @@ from bot.channels.base import ChannelCore, Limits
 from bot.channels.inbound import read_body, refuse
 from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_update import Malformed, TgUpdate, from_ptb, parse_update, to_inbound, update_id_of
+from bot.documents import DocumentStore
 from bot.media import MediaRejected, MediaStore
 from bot.outbox.sender import Delivery
 from bot.text.split import split_text
@@ -118,6 +119,7 @@ class TelegramSender:
     def __init__(self, bot: Bot, media: MediaStore, settings: Settings) -> None:
         self.bot = bot
         self.media = media
+        self.documents: DocumentStore | None = None  # set by the channel: files for ``Reply.document``
         self.rate = settings.telegram_rate
         self.address_rate = settings.telegram_chat_rate
         self.address_burst = settings.telegram_chat_burst
@@ -147,7 +149,7 @@ class TelegramSender:
                 reply_markup=markup if caption is not None else None,
             )
             if caption is not None:
-                return Sent(str(last.message_id))
+                return await self._document(chat, reply, last)
         chunks = [c for c in chunks if c.strip()]
         for index, chunk in enumerate(chunks):
             last = await self.bot.send_message(
@@ -155,6 +157,21 @@ class TelegramSender:
                 reply_markup=markup if index == len(chunks) - 1 else None,
                 link_preview_options=None,
             )
+        return await self._document(chat, reply, last)
+
+    async def _document(self, chat: int, reply: Reply, last: Message | None) -> Sent:
+        """The reply's file attachment (``sendDocument``, uploaded from the document store), after its text."""
+        doc = reply.document
+        if doc is not None:
+            if doc.file_id:
+                file: str | InputFile = doc.file_id
+            else:
+                path = self.documents.path(doc.key) if self.documents is not None and doc.key else None
+                if path is None:
+                    raise Permanent("document is not in the document store any more")
+                file = InputFile(path.read_bytes(), filename=doc.name or path.name)
+            sent = await self.bot.send_document(chat, file)
+            last = sent if isinstance(sent, Message) else last
         return Sent(str(last.message_id) if last else None)
 
     def _photo(self, media: Media) -> str | InputFile:
@@ -180,6 +197,7 @@ class TelegramChannel:
         self.engine = core.engine
         self.bot = bot or make_bot(settings)
         self.sender = TelegramSender(self.bot, core.media, settings)
+        self.sender.documents = core.documents
         self.secret = webhook_secret(settings)
         self._background: set[asyncio.Task[Any]] = set()
 

@@ -57,6 +57,8 @@ def render(reply: Reply, color: bool = False) -> str:
         lines.append(f"{bold}{reply.title}{plain}")
     if reply.text:
         lines.append(reply.text)
+    if reply.document is not None:  # the handler gives the saved file's path as its url
+        lines.append(f"[file: {reply.document.url or reply.document.name or reply.document.key}]")
     for number, button in enumerate(reply.flat_buttons, start=1):
         lines.append(f"  [{number}] {button.label}")
     return "\n".join(lines)

@@ -167,17 +167,26 @@ class WhatsAppSender:
             variables.update({k: one_line(str(v)) for k, v in reply.template_vars.items()})
             return [{"content_sid": sid, "content_variables": json.dumps(variables, ensure_ascii=False)}]
         media_url = self.media_url(reply.photo)
-        quick = self._quick_reply(reply, media_url)
+        document_url = self.document_url(reply.document)
+        quick = self._quick_reply(reply, media_url) if document_url is None else None
         if quick is not None:
             return [quick]
         bodies = text_messages(reply, language)
         calls: list[dict[str, Any]] = []
         if media_url is not None:
-            if bodies and len(bodies) == 1 and len(bodies[0]) <= CAPTION_LIMIT:
+            if bodies and len(bodies) == 1 and len(bodies[0]) <= CAPTION_LIMIT and document_url is None:
                 return [{"media_url": [media_url], "body": bodies[0]}]
             calls.append({"media_url": [media_url]})
         calls.extend({"body": body} for body in bodies)
+        if document_url is not None:
+            calls.append({"media_url": [document_url]})
         return calls or [{"body": " "}]
+
+    def document_url(self, document: Media | None) -> str | None:
+        """Where Twilio fetches a document we hold (``/documents/{key}``); without a public URL, none."""
+        if document is None or not document.key or not self.public_url:
+            return None
+        return f"{self.public_url}/documents/{document.key}"
 
     def _quick_reply(self, reply: Reply, media_url: str | None) -> dict[str, Any] | None:
         """Tappable buttons through a quick-reply template ``quick_reply_<n>``, when configured.

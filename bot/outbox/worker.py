@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.context import Clock, SystemClock
+from bot.metrics import SendResult, count_send
 from bot.outbox.queue import LEASE_CHECK, LEASE_RENEW, MAX_ATTEMPTS, claim, delivery, renew
 from bot.outbox.sender import Delivery, Sender, TokenBucket, channel_bucket, urgent
 from bot.types import Blocked, Held, Permanent, RetryLater
@@ -232,6 +233,7 @@ class OutboxWorker:
             sent = await sender.send(d)
         except RetryLater as exc:
             self.stats.rate_limited += 1
+            count_send(d.channel, SendResult.RATE_LIMITED)
             if exc.seconds <= LONG_PAUSE:
                 self._address_bucket(sender, d.address).pause(exc.seconds)
                 return "retry-same"
@@ -240,14 +242,17 @@ class OutboxWorker:
             return "release-rest"
         except Blocked as exc:
             self.stats.failed += 1
+            count_send(d.channel, SendResult.BLOCKED)
             self._record(d.id, OutboxStatus.FAILED, error=f"blocked: {exc}"[:500], _blocked=d.address)
             return "blocked"
         except Held as exc:
             self.stats.held += 1
+            count_send(d.channel, SendResult.HELD)
             self._record(d.id, OutboxStatus.HELD, error=str(exc)[:500], lease_until=None)
             return "next"
         except Permanent as exc:
             self.stats.failed += 1
+            count_send(d.channel, SendResult.FAILED)
             self._record(d.id, OutboxStatus.FAILED, error=str(exc)[:500], attempts=d.attempts + 1)
             return "next"
         except asyncio.CancelledError:
@@ -257,14 +262,17 @@ class OutboxWorker:
             if attempts >= MAX_ATTEMPTS:
                 log.warning("giving up on outbox %s after %s attempts: %s", d.id, attempts, exc)
                 self.stats.failed += 1
+                count_send(d.channel, SendResult.FAILED)
                 self._record(d.id, OutboxStatus.FAILED, error=repr(exc)[:500], attempts=attempts)
                 return "next"
             self.stats.retried += 1
+            count_send(d.channel, SendResult.RETRY)
             delay = min(2.0**attempts, 300.0)
             self._record(d.id, OutboxStatus.PENDING, error=repr(exc)[:500], attempts=attempts, lease_until=None,
                          next_attempt_at=self.clock.now() + timedelta(seconds=delay))
             return "release-rest"
         self.stats.sent += 1
+        count_send(d.channel, SendResult.OK)
         self._record(d.id, sent.status, external_id=sent.external_id, sent_at=self.clock.now(),
                      attempts=d.attempts + 1, error=None)
         return "next"
