@@ -167,7 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Feature modules that add commands: each has ``add_commands(subparsers)`` setting ``func``. They are imported
 # by name when the parser is built, so ``bot.cli`` (like ``bot.service``) may reach into ``handlers``.
-FEATURE_COMMANDS: list[str] = ["bot.i18n_tools.cli", "bot.deadletters", "handlers.announcements"]
+FEATURE_COMMANDS: list[str] = [
+    "bot.i18n_tools.cli", "bot.deadletters", "bot.certificates.cli", "handlers.announcements", "handlers.console",
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,21 +12,28 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 import storage.all_models  # noqa: F401 - every feature's tables (merging users moves rows of all of them)
+from bot.certificates.web import routes as certificate_routes
 from bot.channels.base import Channel, ChannelCore, GoesLive, MediaSource
 from bot.channels.registry import build_channels, log_disabled
 from bot.config import Settings
+from bot.console.app import add_console
 from bot.context import Clock, Deps, SystemClock
 from bot.deliveries import Deliveries
+from bot.documents import DocumentStore
 from bot.engine import Engine, tune_gc
-from bot.jobs import JobContext, Scheduler
+from bot.jobs import Job, JobContext, Scheduler
+from bot.logs import configure as configure_logs
 from bot.media import MediaStore
+from bot.metrics import CONTENT_TYPE, Backlog, authorised, is_loopback, serve_on_main, timed_job
+from bot.metrics import render as render_metrics
 from bot.outbox.sender import Sender
 from bot.outbox.worker import OutboxWorker
 from bot.redact import protect
 from bot.router import Router
-from bot.web import build_app
+from bot.web import build_app, metrics_app
 from content import load_library
 from storage.db import Database
+from storage.retention import outbox_backlog, ping, schema_revisions
 
 if TYPE_CHECKING:
     from bot.channels.telegram import TelegramChannel
@@ -47,7 +54,7 @@ def protect_secrets(settings: Settings) -> None:
     import base64
 
     secrets: list[str | None] = [settings.telegram_token, settings.telegram_webhook_secret,
-                                 settings.twilio_auth_token]
+                                 settings.twilio_auth_token, settings.metrics_token]
     if settings.telegram_token:
         from bot.channels.telegram import webhook_secret
 
@@ -78,19 +85,23 @@ class Service:
             raise ContentError("content library has problems:\n" + "\n".join(map(str, problems[:20])))
         self.db = Database(settings.database_url)
         self.media = MediaStore(settings.media_dir)
+        self.documents = DocumentStore(settings.media_dir / "documents")
         self.deps = Deps(settings, library, self.clock)
         self.deps.extras["media"] = self.media
+        self.deps.extras["documents"] = self.documents
         self.router = router or build_router()
         self.engine = Engine(self.db, self.router, self.deps, on_commit=self.wake_outbox)
         self.senders: dict[str, Sender] = dict(extra_senders or {})
         core = ChannelCore(self.engine, self.media, Deliveries(self.db), self.clock,
-                           options={"telegram_bot": telegram_bot} if telegram_bot is not None else {})
+                           options={"telegram_bot": telegram_bot} if telegram_bot is not None else {},
+                           documents=self.documents)
         self.channels: dict[str, Channel] = build_channels(settings, core)
         for channel in self.channels.values():
             self.senders[channel.sender.channel] = channel.sender
         self.deps.extras["channels"] = self.channel_fetchers()
         self.outbox = OutboxWorker(self.db, self.senders, self.clock)
-        self.scheduler = Scheduler(JOBS, JobContext(self.db, self.deps, self.wake_outbox))
+        counted = [Job(job.name, job.every, timed_job(job.name, job.run)) for job in JOBS]
+        self.scheduler = Scheduler(counted, JobContext(self.db, self.deps, self.wake_outbox))
         self._tasks: list[asyncio.Task[Any]] = []
         self._stop = asyncio.Event()
 
@@ -134,8 +145,61 @@ class Service:
         await self.db.close()
 
     def web_app(self) -> web.Application:
-        return build_app(self.media, [route for channel in self.channels.values() for route in channel.routes()],
-                         closing=self._stop.is_set)
+        s = self.settings
+        on_main = serve_on_main(s.host, s.metrics_token, s.metrics_port)
+        routes = [route for channel in self.channels.values() for route in channel.routes()]
+        app = build_app(self.media, routes + certificate_routes(self.db), closing=self._stop.is_set,
+                        ready=self.readiness, metrics=self.metrics if on_main else None, documents=self.documents)
+        add_console(app, self.db, self.settings, self.clock)
+        return app
+
+    async def readiness(self) -> tuple[bool, dict[str, Any]]:
+        """``GET /readyz``: the database answers, its schema is at the migrations' head, and at least one
+        messaging channel is configured."""
+        checks: dict[str, Any] = {}
+        try:
+            async with self.db.read() as session:
+                await ping(session)
+            checks["database"] = "ok"
+            current, heads = await schema_revisions(self.db)
+            checks["migrations"] = "ok" if current == heads else f"at {sorted(current)}, code wants {sorted(heads)}"
+        except Exception as exc:  # unreachable, refused, wrong credentials, ...
+            log.warning("readiness: database check failed: %r", exc)
+            checks.setdefault("database", f"unreachable: {type(exc).__name__}")
+            checks.setdefault("migrations", "unknown")
+        checks["channels"] = sorted(self.channels) or "none configured"
+        ok = checks["database"] == "ok" and checks["migrations"] == "ok" and bool(self.channels)
+        return ok, checks
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        """``GET /metrics``: Prometheus text, with the outbox backlog read now (one query)."""
+        if not authorised(request.headers.get("Authorization"), self.settings.metrics_token):
+            return web.Response(status=401, text="unauthorised", headers={"WWW-Authenticate": "Bearer"})
+        backlog: Backlog | None = None
+        try:
+            async with self.db.read() as session:
+                pending, oldest = await outbox_backlog(session)
+            backlog = Backlog(pending, oldest)
+        except Exception as exc:
+            log.warning("metrics: outbox backlog not read: %r", exc)
+        return web.Response(body=render_metrics(backlog, self.clock.now()), headers={"Content-Type": CONTENT_TYPE})
+
+    async def _metrics_site(self) -> web.AppRunner | None:
+        """A separate listener for ``/metrics`` (``METRICS_PORT``), or a note on where it is served."""
+        s = self.settings
+        if s.metrics_port is None:
+            if not serve_on_main(s.host, s.metrics_token, None):
+                log.info("/metrics is off: the app listens on %s without METRICS_TOKEN or METRICS_PORT", s.host)
+            return None
+        runner = web.AppRunner(metrics_app(self.metrics), access_log=None)
+        await runner.setup()
+        host = s.metrics_host or s.host
+        await web.TCPSite(runner, host, s.metrics_port).start()
+        if not is_loopback(host) and not s.metrics_token:
+            log.warning("/metrics is served on %s:%s without METRICS_TOKEN: keep that port private", host,
+                        s.metrics_port)
+        log.info("metrics on http://%s:%s/metrics", host, s.metrics_port)
+        return runner
 
     async def serve(self) -> None:
         """Run the web server (and polling when asked) until SIGTERM or SIGINT, then shut down gracefully:
@@ -146,8 +210,10 @@ class Service:
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, self._stop.set)
+        configure_logs(self.settings.log_format)
         await self.start()
         tune_gc()
+        metrics_runner = await self._metrics_site()
         runner = web.AppRunner(self.web_app(), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, self.settings.host, self.settings.port, shutdown_timeout=SHUTDOWN_GRACE)
@@ -163,5 +229,7 @@ class Service:
             log.info("shutting down: new webhooks get 503, finishing what is under way")
         finally:
             await runner.cleanup()
+            if metrics_runner is not None:
+                await metrics_runner.cleanup()
             await self.stop()
             log.info("stopped")

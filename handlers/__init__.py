@@ -20,11 +20,26 @@ from types import ModuleType
 
 from bot.jobs import Job
 from bot.router import Router
-from handlers import announcements, common, fallback, faq, lessons, market, onboarding, reminders, subscription
+from handlers import (
+    announcements,
+    certificates,
+    common,
+    console,
+    fallback,
+    faq,
+    lessons,
+    market,
+    onboarding,
+    privacy,
+    reminders,
+    review,
+    subscription,
+)
 from handlers.announcements import roles
 
 FEATURES: tuple[ModuleType, ...] = (
-    common, subscription, roles, onboarding, lessons, announcements, reminders, market, faq, fallback,
+    common, privacy, subscription, roles, console, onboarding, lessons, certificates, review, announcements, reminders,
+    market, faq, fallback,
 )
 
 # Periodic jobs of the features (see bot/jobs.py).

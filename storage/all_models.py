@@ -5,8 +5,12 @@ imports it back. A new feature module with tables gets one line here.
 """
 
 import storage.announcements
+import storage.certificates
+import storage.console
 import storage.deadletters
 import storage.faq
 import storage.links
 import storage.market
-import storage.models  # noqa: F401
+import storage.models
+import storage.review
+import storage.sessions  # noqa: F401
