@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
-from storage.db import Database
+from storage.db import Database, run_with_database
 from storage.deadletters import DeadLetter, dead_letter, dead_letters, drop_dead_letter, mark_replayed
 
 if TYPE_CHECKING:
@@ -28,18 +27,6 @@ def _summary(row: DeadLetter) -> str:
             f"{last[:80]}")
 
 
-def _run(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
-    async def main() -> int:
-        db = Database(settings.database_url)
-        try:
-            await db.upgrade()
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(main())
-
-
 def _list(args: argparse.Namespace, settings: Settings) -> int:
     async def work(db: Database) -> int:
         async with db.read() as session:
@@ -50,7 +37,7 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
             print(_summary(row))
         return 0
 
-    return _run(settings, work)
+    return run_with_database(settings.database_url, work)
 
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
@@ -65,7 +52,7 @@ def _show(args: argparse.Namespace, settings: Settings) -> int:
         print(row.error)
         return 0
 
-    return _run(settings, work)
+    return run_with_database(settings.database_url, work)
 
 
 async def replay(settings: Settings, ids: list[int] | None, service: Service | None = None) -> dict[int, str]:
@@ -125,7 +112,7 @@ def _drop(args: argparse.Namespace, settings: Settings) -> int:
             missing += not found
         return 1 if missing else 0
 
-    return _run(settings, work)
+    return run_with_database(settings.database_url, work)
 
 
 def add_commands(subparsers: Any) -> None:

@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -268,3 +268,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+T = TypeVar("T")
+
+
+def run_with_database(url: str, work: Callable[[Database], Awaitable[T]]) -> T:
+    """For command-line tools: open the database (migrated to the head), run ``work`` with it, close it."""
+
+    async def main() -> T:
+        db = Database(url)
+        try:
+            await db.upgrade()
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(main())

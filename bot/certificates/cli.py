@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,19 +10,7 @@ from bot.certificates import show_code
 from bot.certificates.web import verify
 from bot.config import Settings
 from storage.certificates import certificate_counts, revoke_certificate
-from storage.db import Database
-
-
-def _run(settings: Settings, work: Callable[[Database], Awaitable[int]]) -> int:
-    async def main() -> int:
-        db = Database(settings.database_url)
-        try:
-            await db.upgrade()
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(main())
+from storage.db import Database, run_with_database
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
@@ -33,7 +19,7 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
         print("\n".join(verdict.lines()))
         return {"valid": 0, "revoked": 1}.get(verdict.status, 2)
 
-    return _run(settings, work)
+    return run_with_database(settings.database_url, work)
 
 
 def _revoke(args: argparse.Namespace, settings: Settings) -> int:
@@ -46,7 +32,7 @@ def _revoke(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Certificate {show_code(row.code)} revoked: {args.reason}")
             return 0
 
-    return _run(settings, work)
+    return run_with_database(settings.database_url, work)
 
 
 def _counts(args: argparse.Namespace, settings: Settings) -> int:
@@ -59,7 +45,7 @@ def _counts(args: argparse.Namespace, settings: Settings) -> int:
             print("no certificates yet")
         return 0
 
-    return _run(settings, work)
+    return run_with_database(settings.database_url, work)
 
 
 def add_commands(subparsers: Any) -> None:
