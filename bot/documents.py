@@ -10,30 +10,21 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from pathlib import Path
+
+from bot.media import KeyedFiles
 
 KEY_RE = re.compile(r"^[0-9a-f]{32}\.json$")
 KEEP_DAYS = 7.0
 CONTENT_TYPE = "application/json"
 
 
-class DocumentStore:
-    def __init__(self, root: Path) -> None:
-        self.root = root
+class DocumentStore(KeyedFiles):
+    key_re = KEY_RE
 
     def save(self, data: bytes) -> str:
         key = secrets.token_hex(16) + ".json"
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / (key + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(self.root / key)
+        self.write(key, data)
         return key
-
-    def path(self, key: str) -> Path | None:
-        if not KEY_RE.match(key):
-            return None
-        path = self.root / key
-        return path if path.is_file() else None
 
     def prune(self, older_than_days: float = KEEP_DAYS, now: float | None = None) -> int:
         """Delete files older than that; how many."""

@@ -33,9 +33,30 @@ def sniff_type(data: bytes) -> str | None:
     return None
 
 
-class MediaStore:
+class KeyedFiles:
+    """Files in one folder under keys matching ``key_re``: written atomically, looked up safely (a key
+    that does not match never reaches the file system). The media store and the document store share it."""
+
+    key_re: re.Pattern[str]
+
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    def write(self, key: str, data: bytes) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / (key + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(self.root / key)
+
+    def path(self, key: str) -> Path | None:
+        if not self.key_re.match(key):
+            return None
+        path = self.root / key
+        return path if path.is_file() else None
+
+
+class MediaStore(KeyedFiles):
+    key_re = KEY_RE
 
     def check(self, content_type: str | None, size: int | None) -> None:
         """Refuse early, from what the platform says, before fetching anything."""
@@ -52,19 +73,9 @@ class MediaStore:
         if content_type is None:
             raise MediaRejected("type", "not a JPEG, PNG or WebP picture")
         key = hashlib.sha256(data).hexdigest()[:32] + ALLOWED_TYPES[content_type]
-        path = self.root / key
-        if not path.exists():
-            self.root.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".part")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+        if not (self.root / key).exists():
+            self.write(key, data)
         return key
-
-    def path(self, key: str) -> Path | None:
-        if not KEY_RE.match(key):
-            return None
-        path = self.root / key
-        return path if path.is_file() else None
 
     @staticmethod
     def content_type(key: str) -> str:

@@ -9,8 +9,8 @@ Erasure deletes the person's rows and keeps, anonymised, what other people's rec
   or reviewable: announcement recipients and taps (delivery reports), reports they filed on listings, and
   those of their listings that carry a moderation record (rejected, or reported), emptied of their content;
 - rows that point at them with ``ON DELETE SET NULL`` (questions asked of the FAQ, messages written in
-  trainers' tickets, authored announcements) stay without the link; certificates lose the name and are
-  revoked;
+  trainers' tickets, authored announcements) stay without the link; certificates stay only as anonymous
+  counts (``storage.certificates.anonymise_certificates``: no holder, no name, no image);
 - their outbox rows lose the text and the address; those not sent yet are cancelled (``skipped``);
 - dead letters and access attempts from their addresses are deleted or unlinked;
 - then the user row goes, and with it (``ON DELETE CASCADE``) addresses, progress, answers, reminders,
@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import storage.all_models  # noqa: F401 - every table, so the export sees them all
 from storage.announcements import AccessAttempt, BroadcastRecipient, BroadcastTap
+from storage.certificates import anonymise_certificates
 from storage.deadletters import DeadLetter
 from storage.market import Listing, ListingReport, ListingStatus
 from storage.models import Address, Base, Outbox, OutboxStatus, User
@@ -120,32 +121,10 @@ async def forget_user(session: AsyncSession, user: User, now: datetime) -> Forgo
     if addresses:
         await session.execute(delete(DeadLetter).where(DeadLetter.address.in_(addresses)))
         await session.execute(update(AccessAttempt).where(AccessAttempt.address.in_(addresses)).values(address=None))
-    await _scrub_certificates(session, uid, now)
+    await anonymise_certificates(session, uid)  # kept only as anonymous counts (issue 17)
 
     for obj in [*user.addresses, user]:
         if obj in session:
             session.expunge(obj)
     await session.execute(delete(User).where(User.id == uid))  # cascades and SET NULLs do the rest
     return Forgotten(stand_in, addresses, int(cancelled.rowcount or 0))
-
-
-async def _scrub_certificates(session: AsyncSession, uid: int, now: datetime) -> None:
-    """Certificates (another feature's table, when present) keep their code but not the holder's name."""
-    table = Base.metadata.tables.get("certificates")
-    if table is None or "user_id" not in table.c:
-        return
-    values: dict[str, Any] = {}
-    if "name" in table.c:
-        values["name"] = ""
-    if "revoked_at" in table.c:
-        values["revoked_at"] = now
-    if "revoke_reason" in table.c:
-        values["revoke_reason"] = "holder's data erased at their request"
-    if values:
-        await session.execute(update(table).where(table.c.user_id == uid).values(**values))
-
-
-async def is_erased(session: AsyncSession, user_id: int) -> bool:
-    """Whether this user id is an erased stand-in (or gone)."""
-    user = await session.get(User, user_id)
-    return user is None or ERASED in (user.profile or {})

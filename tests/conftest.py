@@ -5,6 +5,7 @@ fake Twilio API (``fake_twilio``, ``wa_service``, ``client``, ``wa_user``; the k
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,23 @@ def recorder(service: Service) -> RecordingSender:
     sender = RecordingSender()
     service.outbox.add_sender(sender)
     return sender
+
+
+@pytest.fixture
+def telegram(service: Service) -> RecordingSender:
+    """Records what the service sends on the Telegram channel (no Bot API involved)."""
+    sender = RecordingSender(channel="telegram")
+    service.outbox.add_sender(sender)
+    return sender
+
+
+def content_with_faq(tmp_path: Path, faq_yaml: str) -> Path:
+    """A content library of the test courses and one FAQ file with this YAML."""
+    root = tmp_path / "content"
+    shutil.copytree(TEST_CONTENT / "courses", root / "courses")
+    (root / "faq").mkdir()
+    (root / "faq" / "test.yaml").write_text(faq_yaml, encoding="utf-8")
+    return root
 
 
 @pytest.fixture

@@ -10,9 +10,13 @@ import itertools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.outbox import Delivery
 from bot.service import Service
 from bot.types import Inbound, Media, Reply, Sent
+from storage.models import Address
+from storage.models import User as UserRow
 
 _ids = itertools.count(1)
 
@@ -91,3 +95,9 @@ def text_of(replies: list[Reply]) -> str:
 
 def with_hint(msg: Inbound, hint: str) -> Inbound:
     return replace(msg, language_hint=hint)
+
+
+async def user_at(service: Service, address: str) -> UserRow:
+    """The stored user behind an address (for asserting what a chat changed)."""
+    async with service.db.read() as session:
+        return (await session.scalars(select(UserRow).join(Address).where(Address.address == address))).one()

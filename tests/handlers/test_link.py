@@ -11,18 +11,13 @@ from bot.i18n import translator
 from bot.service import Service
 from bot.types import Media, Reply
 from handlers.subscription import STOPPED_LOCAL
-from storage.models import Address, User
-from tests.driver import RecordingSender, text_of
+from storage.models import User
+from tests.driver import RecordingSender, text_of, user_at
 from tests.driver import User as ChatUser
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.fakes.whatsapp import PUBLIC_URL, number_of, queue
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-
-
-async def user_at(service: Service, address: str) -> User:
-    async with service.db.read() as session:
-        return (await session.scalars(select(User).join(Address).where(Address.address == address))).one()
 
 
 async def test_stop_and_start_on_whatsapp(wa_user, wa_service: Service) -> None:

@@ -9,32 +9,18 @@ import io
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import select
 
 from bot.channels.terminal import chat
 from bot.i18n import LANGUAGES, Translator
 from bot.service import Service
 from handlers.choices import CRAFTS, typed_country, typed_craft
 from handlers.onboarding import typed_language
-from storage.models import Address, User
-from tests.driver import RecordingSender, text_of
+from tests.driver import RecordingSender, text_of, user_at
 from tests.driver import User as ChatUser
 from tests.fakes.whatsapp import WhatsAppUser, number_of
 
 LO, FIL = Translator("lo"), Translator("fil")
 NOT_A_CHOICE = "Sorry, that is not one of the choices. Please choose one of these:"
-
-
-async def user_at(service: Service, address: str) -> User:
-    async with service.db.read() as session:
-        return (await session.scalars(select(User).join(Address).where(Address.address == address))).one()
-
-
-@pytest.fixture
-def telegram(service: Service) -> RecordingSender:
-    sender = RecordingSender(channel="telegram")
-    service.outbox.add_sender(sender)
-    return sender
 
 
 def labels(replies: list) -> list[str]:  # type: ignore[type-arg]

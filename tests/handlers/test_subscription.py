@@ -14,21 +14,8 @@ from storage.faq import FaqAnswer
 from storage.links import MERGE_HOOKS, LinkCode, add_merge_hook, merge_users
 from storage.models import Address, LessonProgress, QuizAnswer, User
 from tests.conftest import BUNDLED_CONTENT
-from tests.driver import RecordingSender, text_of
+from tests.driver import RecordingSender, text_of, user_at
 from tests.driver import User as ChatUser
-
-
-async def user_at(service: Service, address: str) -> User:
-    async with service.db.read() as session:
-        return (await session.scalars(select(User).join(Address).where(Address.address == address))).one()
-
-
-@pytest.fixture
-def telegram(service: Service) -> RecordingSender:
-    sender = RecordingSender(channel="telegram")
-    service.outbox.add_sender(sender)
-    return sender
-
 
 # --- STOP / START -------------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ text that belongs to a flow is left to that flow."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from bot.text.faq_index import index_for
 from storage.faq import FaqAnswer, FaqTicket, FaqTicketMessage, FaqUnanswered, TicketStatus, helpful_counts
 from storage.models import Address, Role
 from storage.models import User as UserRow
-from tests.conftest import TEST_CONTENT, MakeService
+from tests.conftest import MakeService, content_with_faq
 from tests.driver import RecordingSender, User, text_of
 
 FAQ = """
@@ -59,11 +58,7 @@ TG = "telegram:1001"
 
 @pytest.fixture
 def content_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "content"
-    shutil.copytree(TEST_CONTENT / "courses", root / "courses")
-    (root / "faq").mkdir()
-    (root / "faq" / "test.yaml").write_text(FAQ, encoding="utf-8")
-    return root
+    return content_with_faq(tmp_path, FAQ)
 
 
 @pytest.fixture

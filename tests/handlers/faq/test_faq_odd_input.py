@@ -5,7 +5,6 @@ a word back; a question typed with the other Khmer spelling of a subscript is st
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy import select
 
 from bot.service import Service
 from storage.faq import FaqTicket, FaqUnanswered
-from tests.conftest import TEST_CONTENT, MakeService
+from tests.conftest import MakeService, content_with_faq
 from tests.driver import RecordingSender, User, text_of
 
 FAQ = """
@@ -80,11 +79,7 @@ TERMINAL = "terminal:noy"
 
 @pytest.fixture
 def content_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "content"
-    shutil.copytree(TEST_CONTENT / "courses", root / "courses")
-    (root / "faq").mkdir()
-    (root / "faq" / "test.yaml").write_text(FAQ, encoding="utf-8")
-    return root
+    return content_with_faq(tmp_path, FAQ)
 
 
 @pytest.fixture
