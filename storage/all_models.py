@@ -5,6 +5,7 @@ imports it back. A new feature module with tables gets one line here.
 """
 
 import storage.announcements
+import storage.audit
 import storage.certificates
 import storage.console
 import storage.deadletters

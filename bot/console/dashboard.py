@@ -10,7 +10,7 @@ from aiohttp import web
 from babel.dates import format_date
 
 from bot.console.auth import CONSOLE, TRAINER, page
-from bot.console.render import PERIODS, filter_query, filters, render, texts
+from bot.console.render import PERIODS, add_nav, filter_query, filters, render, texts
 from bot.console.texts import Texts
 from storage import console as queries
 from storage.market import ListingStatus
@@ -65,6 +65,10 @@ def _day(t: Texts, moment: datetime) -> str:
 async def dashboard(request: web.Request) -> web.StreamResponse:
     data = await dashboard_data(request, request.app[CONSOLE].clock.now())
     return render(request, "dashboard.html", **data)
+
+
+add_nav("", "dashboard", TRAINER, 10)
+add_nav("/report", "report", TRAINER, 30)
 
 
 @page("GET", "/report", TRAINER)

@@ -11,11 +11,13 @@ from typing import Any
 from aiohttp import web
 
 from bot.console.auth import CONSOLE, TRAINER, page
-from bot.console.render import filter_query, filters, render
+from bot.console.render import add_nav, filter_query, filters, render
 from storage import console as queries
 from storage.models import Address, User
 
 PAGE_SIZE = 50
+
+add_nav("/learners", "learners", TRAINER, 20)
 
 
 def _int(value: str | None) -> int | None:

@@ -4,17 +4,44 @@ the filters read from the URL, and Jinja2 templates with autoescape (``aiohttp_j
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.console.auth import CONSOLE, VISITOR, Visitor
+from bot.console.auth import ALLOWED, CONSOLE, TRAINER, VISITOR, Visitor
 from bot.console.texts import Texts
 from bot.i18n import LANGUAGES, normalise_language, translator
 from storage.console import Filters
 
 LANG_COOKIE = "smce_console_lang"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One link of the console's menu: a path inside ``/admin``, a key of ``TEXTS``, the role that sees it."""
+
+    path: str
+    text: str
+    role: str
+    order: int
+
+
+NAV: list[NavItem] = []
+
+
+def add_nav(path: str, text: str, role: str = TRAINER, order: int = 50) -> None:
+    """Put a page in the menu (a feature's console module calls this beside its ``@page`` declarations)."""
+    NAV.append(NavItem(path, text, role, order))
+    NAV.sort(key=lambda item: item.order)
+
+
+def menu(visitor: Visitor | None) -> list[NavItem]:
+    """The menu items this person may open."""
+    if visitor is None:
+        return []
+    return [item for item in NAV if visitor.user.role in ALLOWED[item.role]]
 PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365, "all": None}
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 WORD = re.compile(r"^[\w.-]{1,40}$")
@@ -58,7 +85,7 @@ def render(request: web.Request, template: str, *, status: int = 200, **context:
     lang = language(request)
     base = dict(request.query)
     context.update(
-        T=texts(request), visitor=visitor, csrf=visitor.csrf if visitor else "", lang=lang,
+        T=texts(request), visitor=visitor, nav=menu(visitor), csrf=visitor.csrf if visitor else "", lang=lang,
         languages=[(code, info.native_name, str(request.rel_url.with_query({**base, "lang": code})))
                    for code, info in LANGUAGES.items()],
         public_base=request.app[CONSOLE].base,
