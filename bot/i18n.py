@@ -19,6 +19,8 @@ from babel import Locale
 from babel.dates import format_date, format_time, get_datetime_format
 from babel.numbers import format_currency, format_decimal
 
+from bot.text.digits import native
+
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
 DEFAULT_LANGUAGE = "en"
@@ -115,11 +117,13 @@ class Translator:
         return text.format(n=self.number(n), **values)
 
     def number(self, value: int | float | Decimal) -> str:
-        return format_decimal(value, locale=self.locale)
+        """In the locale's own digits where CLDR says its users read them (Burmese ၁၅၀,၀၀၀)."""
+        return native(format_decimal(value, locale=self.locale), self.locale)
 
     def price(self, amount: Decimal | int | float, currency: str) -> str:
-        """``₭150.000`` (lo), ``150.000 ₫`` (vi), ``₭150,000`` (en): the locale's pattern, the currency's symbol."""
-        return format_price(amount, currency, self.locale)
+        """``₭150.000`` (lo), ``150.000 ₫`` (vi), ``₭150,000`` (en), ``၁၅၀,၀၀၀ K`` (my): the locale's
+        pattern and digits, the currency's symbol."""
+        return native(format_price(amount, currency, self.locale), self.locale)
 
     def datetime(self, moment: datetime, _legacy_format: str | None = None) -> str:
         """A moment as every screen shows it: in the user's time zone, the locale's medium date with hours and
@@ -134,8 +138,8 @@ class Translator:
         local = moment.astimezone(self.tz)
         date = format_date(local.date(), "medium", locale=self.locale)
         time = format_time(local, "short", tzinfo=self.tz, locale=self.locale)
-        return str(get_datetime_format("medium", locale=self.locale)).replace("'", "").replace("{0}", time).replace(
-            "{1}", date)
+        return native(str(get_datetime_format("medium", locale=self.locale)).replace("'", "").replace(
+            "{0}", time).replace("{1}", date), self.locale)
 
 
 @cache

@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import get_currency_precision
 
 from bot.i18n import Translator, format_price, translator
+from bot.text.digits import ascii_digits
 
 CURRENCIES = ("LAK", "KHR", "VND", "THB", "IDR", "MYR", "MMK", "PHP", "SGD", "BND", "USD")
 
@@ -75,10 +76,6 @@ def _words(text: str) -> list[str]:
     return words
 
 
-def _ascii_digits(text: str) -> str:
-    return "".join(str(unicodedata.digit(ch)) if ch.isdigit() and not ch.isascii() else ch for ch in text)
-
-
 def _number(raw: str, has_multiplier: bool) -> Decimal | None:
     """``150,000`` / ``150.000`` / ``1.234,50`` / ``1.5`` as a Decimal (see the module doc for the rules)."""
     raw = re.sub(r"[\u00a0\u202f ]", "", raw) if re.search(r"\d[\u00a0\u202f ]\d{3}(?!\d)", raw) else raw
@@ -130,7 +127,7 @@ def _currency_of(token: str, default: str) -> str | None:
 
 def parse_price(text: str, default_currency: str = "USD") -> tuple[Decimal, str] | None:
     """The amount and currency in a seller's message, or None when it is not a price."""
-    text = _ascii_digits(unicodedata.normalize("NFC", text)).strip()
+    text = ascii_digits(unicodedata.normalize("NFC", text)).strip()
     text = re.sub(r"[.,]-$", "", text)  # "Rp 150.000,-"
     if not text or len(text) > 60 or "-" in text.replace("US-", ""):
         return None  # negatives and ranges ("100-200") are not one price

@@ -1,10 +1,12 @@
 """What texts are compared by: n-gram features (FAQ), search terms (marketplace), close words (both).
 
 - :func:`analyse` (FAQ matching): a text as :class:`Analysed`, i.e. TF counts of character n-grams
-  plus its Latin-script words. Latin words give padded 3- and 4-grams and the word itself; runs of a
+  plus its Latin-script words (chat spellings such as "brp", "gmn", "pano" first folded to the written
+  word: :mod:`bot.text.faq_chat`). Latin words give padded 3- and 4-grams and the word itself; runs of a
   script written without spaces (Lao, Thai, Khmer, Burmese) are joined and give 2- and 3-grams of code
   points plus 1- and 2-grams of written syllable clusters (:func:`bot.text.normalise.clusters`), once
-  as typed and once without their marks. No word segmentation (and no system library) is needed.
+  as typed and once without their marks; as typed, also ICU's dictionary words
+  (:mod:`bot.text.faq_words`), which help but are not needed.
 - :func:`split_terms` / :func:`terms_of` (marketplace search, on :func:`normalise_search` text): words
   of spaced scripts, and character trigrams of each run of an unspaced script.
 - :func:`close_words`: typo-tolerant lookup of a word among others (rapidfuzz ``fuzz.ratio``).
@@ -20,10 +22,15 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from bot.text.faq_chat import unchat
+from bot.text.faq_words import words as dictionary_words
 from bot.text.normalise import SEARCH_UNSPACED, UNSPACED_MARKS, UNSPACED_RE, clusters, fold_latin, normalise
 
 GRAM_SIZES = (2, 3)  # code-point n-grams of unspaced runs
 CLUSTER_SIZES: tuple[int, ...] = (1, 2)  # syllable-cluster n-grams of unspaced runs
+# Each dictionary word of an unspaced run (as typed) counts this many times (:mod:`bot.text.faq_words`;
+# 2 did better than 1 on the dev set of bench/faq_eval.py).
+WORD_COUNT = 2
 
 
 @lru_cache(maxsize=200_000)
@@ -51,6 +58,8 @@ def _run_features(run: str, tag: str) -> list[str]:
         units = ["<", *clusters(run), ">"]
         for n in CLUSTER_SIZES:
             found += [tag + "c" + "|".join(units[i : i + n]) for i in range(len(units) - n + 1)]
+    if tag == "u" and WORD_COUNT:
+        found += ["uw" + word for word in dictionary_words(run)] * WORD_COUNT
     return found
 
 
@@ -71,7 +80,7 @@ def analyse(text: str) -> Analysed:
     runs: list[str] = []
     spaced_chars = unspaced_chars = 0
     current: list[str] = []
-    for token in norm.split():
+    for token in unchat(norm.split()):
         if UNSPACED_RE.search(token):
             current.append(token)
             unspaced_chars += len(token)

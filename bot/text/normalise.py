@@ -25,6 +25,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.text.burmese import to_unicode
+from bot.text.digits import typed_digits
+
 # Scripts written without spaces between words: their main blocks...
 UNSPACED_BLOCKS = (
     (0x0E00, 0x0E7F),  # Thai
@@ -42,8 +45,10 @@ UNSPACED_RANGES = (
 
 
 def normalise_text(text: str) -> str:
-    """NFC, so Lao/Khmer/Thai/Burmese typed on different keyboards compare equal."""
-    return unicodedata.normalize("NFC", text)
+    """NFC, so Lao/Khmer/Thai/Burmese typed on different keyboards compare equal; Zawgyi-encoded Burmese
+    becomes Unicode (:mod:`bot.text.burmese`); a message of digits and Latin letters only ("໒", "໑໕໐.໐໐໐",
+    "ABC២៣៤") gets 0-9 digits (:func:`bot.text.digits.typed_digits`)."""
+    return unicodedata.normalize("NFC", typed_digits(to_unicode(text)))
 
 
 def char_class(ranges: tuple[tuple[int, int], ...]) -> str:

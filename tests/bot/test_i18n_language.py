@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import LANGUAGES, Translator, normalise_language
+from bot.text.digits import ascii_digits
 from tests.driver import RecordingSender, User, text_of
 
 
@@ -101,8 +102,8 @@ def test_one_medium_date_format_per_language():
                 "vi": "07:32 7 thg 12, 2026", "fil": "Dis 7, 2026, 8:32\u202fAM"}
     for code in LANGUAGES:
         t = Translator(code)
-        shown = t.datetime(moment)
-        assert t.datetime(moment, "short") == shown  # an old caller's "short" gets the same
+        shown = ascii_digits(t.datetime(moment))  # Burmese shows Myanmar digits (၂၀၂၆)
+        assert ascii_digits(t.datetime(moment, "short")) == shown  # an old caller's "short" gets the same
         assert not re.search(r"\d{1,4}[/.]\d{1,2}[/.]\d{2,4}", shown), (code, shown)
         assert "2026" in shown and "7" in shown, (code, shown)
         if code in expected:
