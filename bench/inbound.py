@@ -1,12 +1,14 @@
-"""Inbound benchmark: updates/s and time to reply through the webhook, our bot against a bare PTB echo bot.
+"""Inbound benchmark: updates/s and time to reply through the webhook, our bot against two bare echo bots.
 
 One run, same load, same fake Bot API (``bench/fake_api.py``, its own process):
 
 - **ours**: ``python -m bot serve`` (what ``smce-bot serve`` runs) on a fresh SQLite file (and, with
   ``--postgres URL``, on PostgreSQL as a second row), bundled content, flood limits raised through
   ``TELEGRAM_RATE`` / ``TELEGRAM_CHAT_RATE`` / ``TELEGRAM_CHAT_BURST`` (the fake does not enforce them and
-  the echo bot has none). The database is seeded with onboarded learners, one per chat.
-- **echo**: ``bench/echo_bot.py``, a bare python-telegram-bot v22 echo bot behind an aiohttp webhook.
+  the echo bots have none). The database is seeded with onboarded learners, one per chat.
+- **echo (PTB)**: ``bench/echo_bot.py``, a bare python-telegram-bot v22 echo bot behind an aiohttp webhook.
+- **echo (aiogram)**: ``bench/aiogram_echo.py``, a bare aiogram 3 echo bot behind aiogram's own aiohttp
+  webhook handler (``SimpleRequestHandler`` with the secret token); ``pip install -e '.[bench]'``.
 
 The load: ``--chats`` distinct private chats, each a learner who, one step after the other, sends
 ``/menu``, presses *Courses*, a course, *Start* (lesson 1, plus its first quiz question when it has one),
@@ -14,13 +16,13 @@ answers that question (or presses *Next lesson* when lesson 1 has no quiz) and p
 then starts again. Updates are real-shaped (from ``tests/fixtures/payloads/telegram_*_update.json``)
 with unique ``update_id``s. ``--concurrency`` workers (default 50) post them round-robin over the chats;
 a chat's next update is posted only once the fake has received a reply to its previous one (a learner
-reads before pressing), which also makes matching replies to updates exact. The echo bot gets the very
-same updates and answers each with one ``sendMessage`` (plus ``answerCallbackQuery`` for presses).
+reads before pressing), which also makes matching replies to updates exact. The echo bots get the very
+same updates and answer each with one ``sendMessage`` (plus ``answerCallbackQuery`` for presses).
 
 Measured per run: updates/s = updates / (last reply received by the fake - first post); time to reply
 = from posting an update to the fake receiving the first send to that chat after it (p50 / p99). A short
-warm-up on other chats comes first and is not counted. Rounds alternate the bots; the table shows
-medians over rounds.
+warm-up on other chats comes first and is not counted. Every round runs every bot (the order rotates
+from round to round); the table shows medians over rounds and ours ÷ each echo's median updates/s.
 
 Run from the repository root; the table goes to stdout (``--out FILE`` also writes it to FILE), process
 logs to ``bench/results/`` (``--logs``):
@@ -102,7 +104,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 @dataclass
 class Bot:
     label: str
-    kind: str  # "ours" or "echo"
+    kind: str  # "ours", "ptb" or "aiogram"
     database_url: str | None = None
 
 
@@ -130,6 +132,10 @@ async def run_one(bot: Bot, args: argparse.Namespace, fake_url: str, load: list[
                 cmd = [str(Path(python()).parent / "py-spy"), "record", "--format", args.profile, "-r", "200",
                        "-o", str(logs / f"profile-{name}.{'svg' if args.profile == 'flamegraph' else 'txt'}"),
                        "--", *cmd]
+        elif bot.kind == "aiogram":
+            cmd = [python(), str(ROOT / "bench" / "aiogram_echo.py"), "--port", str(port)]
+            if args.aiogram_inline:
+                cmd.append("--inline")
         else:
             cmd = [python(), str(ROOT / "bench" / "echo_bot.py"), "--port", str(port), "--mode", args.echo_mode]
             if args.echo_concurrent:
@@ -159,21 +165,31 @@ def fmt(x: float, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
 
+def ratio(rate: float, peer: float, *, bold: bool) -> str:
+    if not peer == peer or peer <= 0:  # that peer did not run (NaN)
+        return "—"
+    text = f"{rate / peer:.2f}"
+    return f"**{text}**" if bold else text
+
+
 def report(results: dict[str, list[RunResult]], bots: list[Bot], args: argparse.Namespace,
            took: float) -> str:
-    echo = next((b for b in bots if b.kind == "echo"), None)
-    echo_rate = statistics.median(r.rate for r in results[echo.label]) if echo else float("nan")
+    def median_rate(kind: str) -> float:
+        bot = next((b for b in bots if b.kind == kind), None)
+        return statistics.median(r.rate for r in results[bot.label]) if bot else float("nan")
+
+    peers = {"ptb": median_rate("ptb"), "aiogram": median_rate("aiogram")}
     lines = [
-        "# Inbound benchmark: our bot vs a bare python-telegram-bot echo bot",
+        "# Inbound benchmark: our bot vs bare python-telegram-bot and aiogram echo bots",
         "",
         f"{args.n} updates per run over {args.chats} chats, {args.concurrency} in flight, {args.rounds} rounds "
-        f"alternating the bots (medians shown; each round's value in brackets), after a {args.warmup}-update "
+        f"of every bot in turn (medians shown; each round's value in brackets), after a {args.warmup}-update "
         f"warm-up. Machine: {os.cpu_count()} cores, Python {platform.python_version()}, load average at the end "
         f"{os.getloadavg()[0]:.1f} (other work on the machine shares the cores). Whole run: {took:.0f}s.",
         "",
         "| bot | updates/s | time to reply p50 (ms) | p99 (ms) | bot CPU ms / update | Bot API sends / update "
-        "| unanswered | HTTP errors | ours / echo |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| unanswered | HTTP errors | ÷ PTB echo | ÷ aiogram echo |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for bot in bots:
         rs = results[bot.label]
@@ -183,27 +199,33 @@ def report(results: dict[str, list[RunResult]], bots: list[Bot], args: argparse.
         per = statistics.median(r.sends / r.updates for r in rs)
         cpu = statistics.median(r.cpu_ms_per_update for r in rs)
         each = ", ".join(fmt(r.rate) for r in rs)
-        ratio = "—" if bot.kind == "echo" else f"**{rate / echo_rate:.2f}**"
+        ratios = " | ".join(ratio(rate, peer, bold=bot.kind == "ours") if bot.kind != kind else "—"
+                            for kind, peer in peers.items())
         lines.append(
             f"| {bot.label} | {fmt(rate)} [{each}] | {fmt(p50, 1)} | {fmt(p99, 1)} | {cpu:.2f} | {per:.2f} | "
-            f"{sum(r.unanswered for r in rs)} | {sum(r.http_errors for r in rs)} | {ratio} |"
+            f"{sum(r.unanswered for r in rs)} | {sum(r.http_errors for r in rs)} | {ratios} |"
         )
     lines += [
         "",
         "- **ours**: `python -m bot serve` (= `smce-bot serve`), webhook `POST /webhooks/telegram` with the "
         "secret header; per update one database transaction (dedupe row, user + address lock/update, state, "
         "lesson progress / quiz answer, outbox rows), 200 after commit; the outbox worker sends after commit "
-        "(PTB `Bot` over aiohttp) and `answerCallbackQuery` runs in the background. Database seeded with one "
+        "(text replies as JSON straight through PTB's request over aiohttp, no PTB objects; photos and files "
+        "through PTB's `Bot`) and `answerCallbackQuery` runs in the background. Database seeded with one "
         "onboarded learner per chat; bundled content.",
         "- Each learner: `/menu` → *Courses* → a course → *Start* (lesson 1, and its first quiz question if it "
         "has one) → the right answer (or *Next lesson*) → *My progress*, then again.",
-        "- **echo**: `bench/echo_bot.py`, PTB v22 `Application` (`.updater(None)`, default `HTTPXRequest`), "
+        "- **PTB echo**: `bench/echo_bot.py`, PTB v22 `Application` (`.updater(None)`, default `HTTPXRequest`), "
         f"`Update.de_json` in an aiohttp webhook, mode `{args.echo_mode}`"
         f"{' + concurrent_updates' if args.echo_concurrent else ''}; one `sendMessage` echo per update "
         "(+ `answerCallbackQuery` for presses). No database.",
+        "- **aiogram echo**: `bench/aiogram_echo.py`, aiogram 3 `Dispatcher` behind aiogram's "
+        "`SimpleRequestHandler` (aiohttp, `secret_token`), default `AiohttpSession`, handling "
+        f"{'inline (before the 200)' if args.aiogram_inline else 'in the background (aiogram default: 200 first)'}; "
+        "the same calls as the PTB echo, through the Bot API. No database.",
         "- Same fake Bot API process for both (`bench/fake_api.py`, no latency, **no flood limits**). Ours runs "
         "with Telegram's limits raised (`TELEGRAM_RATE=100000`, `TELEGRAM_CHAT_RATE=1000`, "
-        "`TELEGRAM_CHAT_BURST=1000`); the echo bot has no limiter at all. With real limits (30 msg/s per bot) "
+        "`TELEGRAM_CHAT_BURST=1000`); the echo bots have no limiter at all. With real limits (30 msg/s per bot) "
         "both would be capped far below these numbers.",
         "- updates/s = updates ÷ (last reply received by the fake − first post). Time to reply = post → the "
         "fake receives the first send to that chat. A chat's next update waits for the reply to its previous "
@@ -230,12 +252,13 @@ async def main_async(args: argparse.Namespace) -> int:
         bots = [Bot("ours (SQLite)", "ours")]
         if args.postgres:
             bots.append(Bot("ours (PostgreSQL)", "ours", args.postgres))
-        bots.append(Bot("echo (bare PTB)", "echo"))
+        bots += [Bot("echo (bare PTB)", "ptb"), Bot("echo (bare aiogram 3)", "aiogram")]
         if args.only:
-            bots = [b for b in bots if b.kind == args.only]
+            bots = [b for b in bots if b.kind in args.only]
         results: dict[str, list[RunResult]] = {b.label: [] for b in bots}
         for round_no in range(args.rounds):
-            order = bots if round_no % 2 == 0 else list(reversed(bots))
+            shift = round_no % len(bots)
+            order = bots[shift:] + bots[:shift]
             for bot in order:
                 load = plan(args.n, args.chats, FIRST_CHAT, scripts, updates)
                 warmup = plan(args.warmup, len(warm_chats), WARMUP_CHAT, scripts, updates) if args.warmup else []
@@ -268,10 +291,13 @@ def main() -> int:
                         help="also run ours on this PostgreSQL database (its public schema is DROPPED)")
     parser.add_argument("--echo-mode", choices=["inline", "queue"], default="inline")
     parser.add_argument("--echo-concurrent", action="store_true", help="echo: concurrent_updates(True)")
+    parser.add_argument("--aiogram-inline", action="store_true",
+                        help="aiogram echo: handle each update before the 200 (default: aiogram's background)")
     parser.add_argument("--profile", choices=["flamegraph", "raw"], default=None,
                         help="record our bot under py-spy (pip install py-spy): a flamegraph .svg or collapsed "
                              "stacks .txt in --logs")
-    parser.add_argument("--only", choices=["ours", "echo"], help="run one side only (profiling)")
+    parser.add_argument("--only", nargs="+", choices=["ours", "ptb", "aiogram"],
+                        help="run only these bots (e.g. --only ours for profiling)")
     parser.add_argument("--logs", default=None, help="directory for process logs and profiles (default: bench/results)")
     parser.add_argument("--out", default=None, metavar="FILE", help="also write the Markdown table to this file")
     args = parser.parse_args()

@@ -27,6 +27,7 @@ class EnvVar:
 ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("HOST", "127.0.0.1", "where serve listens"),
     EnvVar("PORT", "8080", "its port"),
+    EnvVar("REUSE_PORT", "off", "1: several serve workers listen on the same HOST:PORT (SO_REUSEPORT)"),
     EnvVar("DATABASE_URL", "sqlite:///smce.db, in the working directory",
            "SQLite file or postgresql://user@host/db"),
     EnvVar("CONTENT_DIR", "the bundled content/", "the content library (courses, FAQ)"),
@@ -45,6 +46,8 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("TWILIO_WHATSAPP_FROM", "unset: WhatsApp off", "the sender, e.g. whatsapp:+14155238886"),
     EnvVar("TWILIO_API_URL", "https://api.twilio.com", "Twilio API base"),
     EnvVar("TWILIO_RATE", "80", "messages/s through the WhatsApp sender (sandbox: 0.3)"),
+    EnvVar("OUTBOX_UNCONFIRMED", "1", "messages a worker may have out before their result is written "
+           "(a crash repeats at most that many)"),
     EnvVar("TWILIO_TEMPLATES", "unset", "JSON: message kind -> approved content SID"),
     EnvVar("LISTING_AUTO_APPROVE", "off", "1: publish listings without a moderator"),
     EnvVar("LISTING_DAYS", "60", "listings expire after this many days"),
@@ -78,6 +81,7 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
+    reuse_port: bool = False  # several workers on one HOST:PORT (SO_REUSEPORT), PostgreSQL only
     database_url: str = DEFAULT_URL
     content_dir: Path = BUNDLED_CONTENT
     media_dir: Path = Path("media")
@@ -99,6 +103,7 @@ class Settings:
     twilio_api_url: str | None = None
     twilio_rate: float = 80.0
     twilio_templates: str | None = None  # JSON: {"kind": "HX..."} approved templates by message kind
+    outbox_unconfirmed: int = 1  # sends out before their result is written: what a crash may repeat
 
     listing_auto_approve: bool = False
     listing_days: int = 60
@@ -128,6 +133,7 @@ class Settings:
         return cls(
             host=env.get("HOST") or cls.host,
             port=int(env.get("PORT") or cls.port),
+            reuse_port=_bool(env, "REUSE_PORT", False),
             database_url=normalise_database_url(db),
             content_dir=Path(env.get("CONTENT_DIR") or BUNDLED_CONTENT),
             media_dir=Path(env.get("MEDIA_DIR") or cls.media_dir),
@@ -146,6 +152,7 @@ class Settings:
             twilio_api_url=(env.get("TWILIO_API_URL") or "").rstrip("/") or None,
             twilio_rate=_float(env, "TWILIO_RATE", cls.twilio_rate),
             twilio_templates=env.get("TWILIO_TEMPLATES") or None,
+            outbox_unconfirmed=max(1, int(_float(env, "OUTBOX_UNCONFIRMED", cls.outbox_unconfirmed))),
             listing_auto_approve=_bool(env, "LISTING_AUTO_APPROVE", False),
             listing_days=int(_float(env, "LISTING_DAYS", cls.listing_days)),
             default_timezone=env.get("DEFAULT_TIMEZONE") or cls.default_timezone,

@@ -16,16 +16,15 @@ import gc
 import logging
 import time
 import traceback
-import unicodedata
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from rapidfuzz import fuzz
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.context import Context, Deps
@@ -38,11 +37,13 @@ from bot.types import Channel, Inbound, Location, Media, Reply
 from storage.db import Database
 from storage.deadletters import add_dead_letter
 from storage.models import SeenMessage, User
-from storage.users import get_or_create
+from storage.users import get_or_create, note_inbound
+from storage.workers import lock_address
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
+SEEN = insert(cast(Table, SeenMessage.__table__))  # built once: it runs for every message
 # Channels that show buttons as a numbered list: a typed number, or words close to a label, press it.
 NUMBERED_MENU_CHANNELS = {Channel.WHATSAPP.value, Channel.TERMINAL.value}
 
@@ -116,27 +117,25 @@ class Engine:
         return handled
 
     async def _handle(self, msg: Inbound, *, run_handlers: bool, failure: BaseException | None = None) -> bool:
-        if msg.text and not unicodedata.is_normalized("NFC", msg.text):  # one form for matching and storing
-            msg = replace(msg, text=normalise_text(msg.text))
+        if msg.text and not msg.text.isascii():  # one form for matching and storing: NFC, Unicode Burmese,
+            msg = replace(msg, text=normalise_text(msg.text))  # a typed number or code in 0-9 digits
         async with self.db.transaction() as session:
+            # Across workers (PostgreSQL), this person's messages one at a time too: an advisory lock held
+            # until commit; the in-process lock above keeps arrival order among this worker's messages.
+            await lock_address(session, msg.address)
             # No lookup first: the primary key refuses a message seen before (or being handled by a
             # concurrent worker on PostgreSQL, which waits for that one to commit), saving a query per update.
             # A Core INSERT, not an ORM object and a flush: the unit of work costs more than the statement.
             try:
-                await session.execute(insert(SeenMessage).values(
-                    channel=msg.channel, external_id=msg.external_id, seen_at=self.deps.clock.now()))
+                await session.execute(SEEN, {"channel": msg.channel, "external_id": msg.external_id,
+                                             "seen_at": self.deps.clock.now()})
             except IntegrityError as exc:
                 raise Duplicate from exc
             user, address, created = await get_or_create(session, msg.channel, msg.address)
             if created and msg.meta.get("country_hint") and user.country is None:
                 user.country = msg.meta["country_hint"][:2]  # e.g. from a phone's country code
-            address.last_inbound_at = self.deps.clock.now()
-            if msg.username and address.username != msg.username:
-                address.username = msg.username
-            if msg.profile_name and address.profile_name != msg.profile_name:
-                address.profile_name = msg.profile_name[:200]
-            if address.blocked:  # writing to us again means they unblocked the bot
-                address.blocked = False
+            await note_inbound(session, address, self.deps.clock.now(), username=msg.username,
+                               profile_name=msg.profile_name)
             ctx = Context(self._resolve_menu(msg, user), user, address, session, self.deps)
             if not run_handlers:
                 error = "".join(traceback.format_exception(failure)) if failure else "not handled"
@@ -174,8 +173,8 @@ class Engine:
     @staticmethod
     def _resolve_menu(msg: Inbound, user: User) -> Inbound:
         """Turn "2", a button's words, or (on numbered-menu channels) a near miss into its payload."""
-        if msg.payload is not None or not msg.text or not user.menu:
-            return msg
+        if msg.payload is not None or not msg.text or not user.menu or msg.text.startswith("/"):
+            return msg  # a command is never a near miss of a button ("/feature" is not "Featured")
         said = normalise_text(msg.text).strip().rstrip(".").casefold()
         if said.isdigit():
             index = int(said) - 1

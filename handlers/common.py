@@ -1,6 +1,7 @@
 """Commands and words that always work: /start, /menu, /help, /language, "menu", "help".
 
-/help lists the commands (/progress, /reminders, /search, /link, ...) and STOP / START with the user's own words.
+/help lists the commands a learner can use (/progress, /review, /certificates, /reminders, /search, /link,
+/mydata, /forget, ...; tests/handlers/test_common.py checks none is missing) and STOP / START in the user's words.
 
 Payloads: ``menu:home`` (``handlers.menu.HOME``), ``menu:help``, ``menu:language``.
 """
@@ -58,10 +59,17 @@ async def help_(ctx: Context) -> None:
             "I help artisans and cultural businesses learn and sell.\n"
             "/menu - everything I can do\n"
             "/progress - your courses\n"
+            "/review - practise the questions you missed\n"
+            "/certificates - your certificates\n"
             "/reminders - lesson reminders\n"
             "/search - find products in the marketplace\n"
+            "/directory - find artisans and craft groups\n"
+            "/events - fairs and workshops, sign up\n"
+            "/profile - your profile and data saver\n"
             "/link - join your Telegram and WhatsApp chats\n"
             "/language - change language\n"
+            "/mydata - see what we keep about you\n"
+            "/forget - erase everything about you\n"
             "/help - this message\n"
             "{stop} - no more announcements, {start} - get them again\n"
             "You can also just type a question.",

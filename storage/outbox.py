@@ -10,9 +10,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, insert, or_, select, update
+from sqlalchemy import Row, Table, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import is_postgres
 from storage.models import Address, Outbox, OutboxStatus
 
 CLAIM_COLUMNS = (Outbox.id, Outbox.user_id, Outbox.channel, Outbox.address, Outbox.body, Outbox.attempts,
@@ -89,15 +90,40 @@ async def due_rows(session: AsyncSession, now: datetime, channels: Iterable[str]
     return rows[:limit]
 
 
-async def busy_addresses(session: AsyncSession, addresses: Iterable[str], taking: Collection[int]) -> set[str]:
-    """Addresses with a message out: being sent (leased), other than the rows ``taking`` (this claim's, which
-    may include rows whose lease ran out). A row whose lease ran out but that no claim has taken again
-    still holds its address, so the messages after it wait and each chat stays in order. One query for
-    the batch, not a correlated subquery per candidate row (which scanned every leased row per candidate)."""
-    query = select(Outbox.address).where(Outbox.status == OutboxStatus.SENDING, Outbox.address.in_(addresses))
-    if taking:
-        query = query.where(Outbox.id.not_in(list(taking)))
-    return set((await session.scalars(query.distinct())).all())
+# Messages nobody is waiting for in a conversation: they go after the replies to people who are chatting,
+# and a waiting one (held for WhatsApp's window, or due later) never holds a reply back.
+BULK_KINDS = frozenset({"announcement", "reminder"})
+
+
+async def busy_addresses(session: AsyncSession, rows: Iterable[Row[Any]]) -> set[str]:
+    """Addresses among ``rows`` (a claim's candidates) whose rows must wait: the address has a message out
+    (being sent, leased to this or another worker) other than these rows, or an earlier message of the
+    same kind (a reply before a reply, an announcement row before one) not sent yet and not among them:
+    due later after a retry, or just taken by another worker whose claim has not committed. One query for
+    the batch (not a correlated subquery per candidate row), then per address: each chat's replies go out
+    one at a time and in order, whichever worker sends them. A row whose lease ran out but that no claim
+    has taken again still holds its address."""
+    first: dict[tuple[str, bool], int] = {}
+    taking: set[int] = set()
+    for r in rows:
+        taking.add(r.id)
+        key = (r.address, r.broadcast_id is None)
+        first[key] = min(r.id, first.get(key, r.id))
+    if not first:
+        return set()
+    query = select(Outbox.address, Outbox.id, Outbox.status, Outbox.broadcast_id, Outbox.kind).where(
+        Outbox.address.in_({address for address, _ in first}),
+        Outbox.status.in_((OutboxStatus.SENDING, OutboxStatus.PENDING)))
+    busy: set[str] = set()
+    for address, row_id, status, broadcast_id, kind in (await session.execute(query)).all():
+        if row_id in taking:
+            continue
+        earliest = first.get((address, broadcast_id is None))
+        if status == OutboxStatus.SENDING:
+            busy.add(address)
+        elif earliest is not None and row_id < earliest and (broadcast_id is not None or kind not in BULK_KINDS):
+            busy.add(address)  # a waiting reminder (say, held for WhatsApp's window) holds no reply back
+    return busy
 
 
 async def blocked_addresses(session: AsyncSession, addresses: Iterable[str]) -> set[str]:
@@ -127,6 +153,15 @@ async def release_leases(session: AsyncSession, ids: Sequence[int]) -> None:
                               .values(status=OutboxStatus.PENDING, lease_until=None))
 
 
+async def release_channels(session: AsyncSession, channels: Collection[str]) -> int:
+    """Every row of these channels still marked as being sent goes back to pending (nobody else sends
+    them: a restarted single server's predecessor is dead). Returns how many."""
+    done = await session.execute(update(Outbox).where(Outbox.status == OutboxStatus.SENDING,
+                                                      Outbox.channel.in_(list(channels)))
+                                 .values(status=OutboxStatus.PENDING, lease_until=None))
+    return int(done.rowcount)  # type: ignore[attr-defined]
+
+
 async def skip(session: AsyncSession, ids: list[int], error: str) -> None:
     if ids:
         await session.execute(update(Outbox).where(Outbox.id.in_(ids))
@@ -134,7 +169,13 @@ async def skip(session: AsyncSession, ids: list[int], error: str) -> None:
 
 
 async def write_results(session: AsyncSession, rows: list[dict[str, Any]], blocked: list[str]) -> None:
-    """Each row's new values (by ``id``, one executemany), and the addresses found blocked."""
+    """Each row's new values (by ``id``, one executemany), and the addresses found blocked.
+
+    On PostgreSQL without waiting for the WAL flush: a crash of the bot cannot lose the commit (the
+    server has it), and a crash of the database server could at worst send a message again, never lose
+    one. Each message's result is written before the next is sent, so the fsync wait mattered."""
+    if is_postgres(session):
+        await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     await session.execute(update(Outbox), rows)
     if blocked:
         await session.execute(update(Address).where(Address.address.in_(blocked)).values(blocked=True))

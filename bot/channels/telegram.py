@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import hmac
 import html
+import json
 import logging
 from collections.abc import Coroutine
 from datetime import timedelta
@@ -95,6 +96,14 @@ def text_chunks(reply: Reply, limit: int = TEXT_LIMIT) -> list[str]:
     return [head + html.escape(pieces[0], quote=False)] + [html.escape(p, quote=False) for p in pieces[1:]]
 
 
+def keyboard_json(reply: Reply) -> str | None:
+    """``keyboard`` as the Bot API's JSON (a string, as PTB sends it), for the short path (``AiohttpRequest.call``)."""
+    if not reply.buttons:
+        return None
+    rows = [[{"text": b.label[:LABEL_LIMIT], "callback_data": b.payload} for b in row] for row in reply.buttons]
+    return json.dumps({"inline_keyboard": rows}, ensure_ascii=False)
+
+
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
@@ -138,6 +147,9 @@ class TelegramSender:
         # TimedOut / NetworkError / other TelegramError propagate: the outbox retries with backoff
 
     async def _send(self, chat: int, reply: Reply) -> Sent:
+        request = self.bot.request
+        if reply.photo is None and reply.document is None and isinstance(request, AiohttpRequest):
+            return await self._send_text(request, chat, reply)
         markup = keyboard(reply)
         last: Message | None = None
         chunks = text_chunks(reply)
@@ -158,6 +170,20 @@ class TelegramSender:
                 link_preview_options=None,
             )
         return await self._document(chat, reply, last)
+
+    async def _send_text(self, request: AiohttpRequest, chat: int, reply: Reply) -> Sent:
+        """A text reply (in pieces under the limit, the buttons on the last) by the short path: the same
+        ``sendMessage`` calls as ``bot.send_message`` makes, without PTB objects either way."""
+        chunks = [c for c in text_chunks(reply) if c.strip()]
+        markup = keyboard_json(reply)
+        message_id: Any = None
+        for index, chunk in enumerate(chunks):
+            parameters: dict[str, Any] = {"chat_id": chat, "text": chunk, "parse_mode": ParseMode.HTML.value}
+            if markup is not None and index == len(chunks) - 1:
+                parameters["reply_markup"] = markup
+            result = await request.call(self.bot.base_url, "sendMessage", parameters)
+            message_id = result.get("message_id") if isinstance(result, dict) else None
+        return Sent(str(message_id) if message_id is not None else None)
 
     async def _document(self, chat: int, reply: Reply, last: Message | None) -> Sent:
         """The reply's file attachment (``sendDocument``, uploaded from the document store), after its text."""
@@ -278,7 +304,11 @@ class TelegramChannel:
 
     async def _answer_callback(self, query_id: str) -> None:
         with contextlib.suppress(TelegramError):
-            await self.bot.answer_callback_query(query_id)
+            request = self.bot.request
+            if isinstance(request, AiohttpRequest):  # the short path: no PTB objects for a bare answer
+                await request.call(self.bot.base_url, "answerCallbackQuery", {"callback_query_id": query_id})
+            else:
+                await self.bot.answer_callback_query(query_id)
 
     async def poll(self, stop: asyncio.Event) -> None:
         """Long polling, for a deployment with no public HTTPS address."""

@@ -1,15 +1,34 @@
 """python-telegram-bot's ``BaseRequest`` over one aiohttp ``ClientSession``: PTB's default httpx request
-was ~10x slower in our measurements (see README)."""
+was ~10x slower in our measurements (see README).
+
+``call`` is the short way for the calls made for nearly every update (``sendMessage`` of a text reply,
+``answerCallbackQuery``): the parameters go out as one JSON body and the answer comes back as plain JSON,
+through PTB's own ``post`` (same errors: ``RetryAfter``, ``Forbidden``, ``BadRequest``, ...) but without
+building PTB objects for the parameters and for the ``Message`` returned, which cost more CPU than the HTTP
+request itself in the inbound benchmark (bench/README.md).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, cast
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 _JSON = {"Content-Type": "application/json"}
+
+
+class JsonData:
+    """Plain JSON-ready parameters (no files), encoded once; stands in for PTB's (final) ``RequestData``
+    on the way through ``BaseRequest.post``, which hands it untouched to ``do_request`` below."""
+
+    __slots__ = ("json_payload",)
+    contains_files = False
+
+    def __init__(self, parameters: dict[str, Any]) -> None:
+        self.json_payload = json.dumps(parameters, ensure_ascii=False).encode()
 
 
 class AiohttpRequest(BaseRequest):
@@ -23,6 +42,10 @@ class AiohttpRequest(BaseRequest):
     @property
     def read_timeout(self) -> float | None:
         return self._read_timeout
+
+    async def call(self, base_url: str, method: str, parameters: dict[str, Any]) -> Any:
+        """The Bot API's ``result`` for ``method`` (``base_url``: the bot's, with its token), as plain JSON."""
+        return await self.post(f"{base_url}/{method}", cast(RequestData, JsonData(parameters)))
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
@@ -40,7 +63,7 @@ class AiohttpRequest(BaseRequest):
         self,
         url: str,
         method: str,
-        request_data: RequestData | None = None,
+        request_data: RequestData | JsonData | None = None,
         read_timeout: Any = BaseRequest.DEFAULT_NONE,
         write_timeout: Any = BaseRequest.DEFAULT_NONE,
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
@@ -51,7 +74,7 @@ class AiohttpRequest(BaseRequest):
         data: Any = None
         headers: dict[str, str] | None = None
         if request_data is not None:
-            if request_data.contains_files:
+            if isinstance(request_data, RequestData) and request_data.contains_files:
                 form = aiohttp.FormData()
                 for name, value in request_data.json_parameters.items():
                     form.add_field(name, value)

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
@@ -20,6 +19,7 @@ from twilio.rest import Client
 
 from bot.context import Clock
 from bot.deliveries import OutboxStatus, status_error
+from bot.direct import WINDOW, parse_templates
 from bot.i18n import N_, translator
 from bot.media import MediaStore
 from bot.outbox.sender import Delivery
@@ -36,7 +36,6 @@ CAPTION_LIMIT = 1024
 TEMPLATE_VARIABLE_LIMIT = 1000
 QUICK_REPLY_LABEL_LIMIT = 20
 QUICK_REPLY_BODY_LIMIT = 1024
-WINDOW = timedelta(hours=24)
 MENU_HINT = N_("Reply with a number.")
 
 RATE_LIMIT_CODES = {20429, 63018}
@@ -75,16 +74,6 @@ def one_line(text: str, limit: int = TEMPLATE_VARIABLE_LIMIT) -> str:
     """WhatsApp refuses template variables with newlines, tabs or runs of spaces."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
-def parse_templates(raw: str | None) -> dict[str, str]:
-    """``TWILIO_TEMPLATES`` JSON: ``{"announcement": "HX...", "quick_reply_3": "HX...", ...}``."""
-    if not raw:
-        return {}
-    data = json.loads(raw)
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        raise ValueError("TWILIO_TEMPLATES must be a JSON object of message kind → content SID")
-    return dict(data)
 
 
 def _error_status_code(exc: TwilioRestException | TwilioServiceException) -> tuple[int, int | None]:

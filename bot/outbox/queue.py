@@ -95,9 +95,10 @@ async def claim(
     if not rows:
         return [], set()
     # One sender per address at a time, also across workers: keeps each chat in order. Addresses with a
-    # message out (leased; or a dead worker's, until a claim takes it again) wait for a later claim.
+    # message out (leased; or a dead worker's, until a claim takes it again), or an earlier one still to
+    # send that this claim did not get, wait for a later claim.
+    busy = await table.busy_addresses(session, rows)
     addresses = {r.address for r in rows}
-    busy = await table.busy_addresses(session, addresses, {r.id for r in rows})
     if busy:
         rows = [r for r in rows if r.address not in busy]
         if not rows:
@@ -119,6 +120,12 @@ async def renew(session: AsyncSession, ids: Collection[int], now: datetime) -> N
 async def release(session: AsyncSession, ids: Collection[int]) -> None:
     """Hand rows this worker holds back to the queue (shutting down): another worker may take them now."""
     await table.release_leases(session, sorted(ids))
+
+
+async def release_all(session: AsyncSession, channels: Collection[str]) -> int:
+    """The only server of a database starting: rows its dead predecessor held are free at once, not
+    when their lease runs out."""
+    return await table.release_channels(session, channels)
 
 
 def delivery(row: Row[Any]) -> Delivery:

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.types import Reply, Sent
+from storage.outbox import BULK_KINDS
 
 # Pace a little under a platform's rate: its counting window and ours never line up exactly. With 0.98
 # bench/broadcast.py drew 105-271 429s a run, with 0.97 20-127, for the same achieved rate (~0.955).
 HEADROOM = 0.97
 BURST = 0.04  # seconds of sending a channel may save up while the event loop was busy elsewhere
-BULK_KINDS = frozenset({"announcement", "reminder"})  # wait behind replies to people who are chatting
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,13 +127,22 @@ class TokenBucket:
             if self._urgent or self._normal:
                 await asyncio.sleep(max((1 - self.tokens) / self.rate, window, 0.0005))
 
+    def set_rate(self, rate: float, burst: float, per_second: int | None = None) -> None:
+        """Change the pace from now on (a worker's share of a channel as workers come and go)."""
+        self._refill(time.monotonic())
+        self.rate = rate
+        self.capacity = max(1.0, burst)
+        self.tokens = min(self.tokens, self.capacity)
+        self.per_second = per_second
+
     def pause(self, seconds: float) -> None:
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
         self.tokens = 0
 
 
-def channel_bucket(sender: Sender) -> TokenBucket:
-    """The channel's overall pace: a little under its rate, and never more than that in any one second.
+def channel_bucket(sender: Sender, workers: int = 1) -> TokenBucket:
+    """The channel's overall pace: a little under its rate (this worker's share of it, when ``workers``
+    share the channel), and never more than that in any one second.
 
     Tokens saved for up to ``BURST`` seconds make up for moments the event loop was busy elsewhere (a
     claim, a flush). More than that sent in bursts, and the one-second window replayed each burst a
@@ -141,8 +150,49 @@ def channel_bucket(sender: Sender) -> TokenBucket:
     second: ~1,500 429s and 0.89 of the rate; with 40 ms: ~200 429s). The window keeps the catch-up from
     exceeding the rate the platform counts.
     """
-    rate = sender.rate * HEADROOM
-    return TokenBucket(rate, max(1.0, rate * BURST), per_second=max(1, int(rate)))
+    bucket = TokenBucket(1.0, 1.0)
+    share_bucket(bucket, sender, workers)
+    bucket.tokens = bucket.capacity
+    return bucket
+
+
+def share_bucket(bucket: TokenBucket, sender: Sender, workers: int) -> None:
+    """Pace ``bucket`` at 1/``workers`` of the channel's rate (with the headroom and one-second window)."""
+    rate = sender.rate * HEADROOM / max(1, workers)
+    bucket.set_rate(rate, max(1.0, rate * BURST), per_second=max(1, int(rate)))
+
+
+class SendWindow:
+    """At most ``size`` messages of this worker sent (or being sent) whose result is not yet written: a
+    crash can repeat only those. Replies to people chatting get a free place before bulk messages."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(1, size)
+        self._used = 0
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._normal: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self, priority: bool = False) -> None:
+        if self._used < self.size and not self._urgent and not self._normal:
+            self._used += 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (self._urgent if priority else self._normal).append(waiter)
+        try:
+            await waiter  # the place is handed over by ``release``: ``_used`` already counts it
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()
+            raise
+
+    def release(self) -> None:
+        for queue in (self._urgent, self._normal):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
+                    return
+        self._used -= 1
 
 
 def urgent(delivery: Delivery) -> bool:

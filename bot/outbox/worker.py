@@ -25,8 +25,9 @@ from typing import Any
 
 from bot.context import Clock, SystemClock
 from bot.metrics import SendResult, count_send
-from bot.outbox.queue import LEASE_CHECK, LEASE_RENEW, MAX_ATTEMPTS, claim, delivery, renew
-from bot.outbox.sender import Delivery, Sender, TokenBucket, channel_bucket, urgent
+from bot.outbox.queue import LEASE_CHECK, LEASE_RENEW, MAX_ATTEMPTS, claim, delivery, release_all, renew
+from bot.outbox.sender import Delivery, Sender, SendWindow, TokenBucket, channel_bucket, share_bucket, urgent
+from bot.outbox.share import Workers
 from bot.types import Blocked, Held, Permanent, RetryLater
 from storage.db import Database
 from storage.models import OutboxStatus
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 
 LONG_PAUSE = 30.0  # a retry_after longer than this puts the address's rows back in the table
 CLAIM_INTERVAL = 0.05  # seconds between claims while busy
+# Sharing channels with other workers, hold broadcast rows for about this many seconds of our share of the
+# rate (not ``max_in_flight``): one worker holding thousands would send them at its share, alone.
+LOOKAHEAD = 5.0
 
 
 @dataclass
@@ -59,12 +63,19 @@ class OutboxWorker:
         batch: int = 200,
         max_in_flight: int = 2000,
         on_result: Callable[[int, str], None] | None = None,
+        unconfirmed: int = 1,
+        share: bool = False,
     ) -> None:
         self.db = db
         self.senders = senders
         self.clock = clock or SystemClock()
         self.batch = batch
-        self.max_in_flight = max_in_flight
+        self.max_in_flight = self._max_in_flight = max_in_flight
+        # Messages sent whose result is not written yet: a crash repeats at most these (one by default).
+        self.window = SendWindow(unconfirmed)
+        # PostgreSQL with ``share``: a heartbeat, and each channel paced at rate ÷ live workers.
+        self.workers = Workers(db, self._share) if share and not db.is_sqlite else None
+        self._sharing = 1
         self.stats = Stats()
         self.on_result = on_result
         self._wake = asyncio.Event()
@@ -85,7 +96,26 @@ class OutboxWorker:
     # --- public ----------------------------------------------------------------------------------
     def add_sender(self, sender: Sender) -> None:
         self.senders[sender.channel] = sender
-        self._buckets[sender.channel] = channel_bucket(sender)
+        self._buckets[sender.channel] = channel_bucket(sender, self._sharing)
+
+    def _share(self, workers: int) -> None:
+        """``workers`` live workers share the channels: pace each at its share, hold rows for LOOKAHEAD s."""
+        self._sharing = workers
+        for channel, sender in self.senders.items():
+            share_bucket(self._buckets[channel], sender, workers)
+        if workers <= 1:
+            self.max_in_flight = self._max_in_flight
+        else:
+            rate = sum(s.rate for s in self.senders.values()) / workers
+            self.max_in_flight = min(self._max_in_flight, max(self.batch // 4, int(rate * LOOKAHEAD)))
+
+    async def take_over(self) -> int:
+        """Start as the only sender of these channels (SQLite's one server): what a killed predecessor
+        held is sent now, not after its lease. Returns how many rows were taken back."""
+        if not self.senders:
+            return 0
+        async with self.db.transaction(urgent=True) as session:
+            return await release_all(session, list(self.senders))
 
     def wake(self) -> None:
         self._wake.set()
@@ -99,6 +129,8 @@ class OutboxWorker:
         flusher = asyncio.create_task(self._flush_loop())
         renewer = asyncio.create_task(self._renew_loop())
         self._flushing = True
+        await self._join()
+        heart = asyncio.create_task(self._heartbeat())
         try:
             while not self._stopping:
                 self._wake.clear()
@@ -113,10 +145,27 @@ class OutboxWorker:
             await self._stop_tasks()  # the flush loop still runs: senders waiting for it finish
             self._flushing = False
             flusher.cancel()
-            for task in (flusher, renewer):
+            heart.cancel()
+            for task in (flusher, renewer, heart):
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await self.flush()
+            if self.workers is not None:
+                await self.workers.leave()
+
+    async def _join(self) -> None:
+        """With other workers: be counted (and let them slow down) before sending anything."""
+        while self.workers is not None and not self._stopping:
+            try:
+                await self.workers.join()
+                return
+            except Exception as exc:  # not counted, we would send on top of the others' shares: wait
+                log.warning("joining the workers failed: %r", exc)
+                await asyncio.sleep(1.0)
+
+    async def _heartbeat(self) -> None:
+        if self.workers is not None:
+            await self.workers.run()
 
     async def drain(self, rounds: int = 100) -> int:
         """Send everything due now and wait for it (tests, the terminal chat). Returns rows handled."""
@@ -209,9 +258,6 @@ class OutboxWorker:
                 outcome = await self._send_one(sender, delivery)
                 if outcome == "retry-same":
                     continue
-                # At most one unconfirmed message per address: a crash now repeats at most this one.
-                while self._flushing and delivery.id in self._unflushed:
-                    await self._flushed.wait()
                 queue.popleft()
                 if outcome == "release-rest":
                     for later in queue:
@@ -227,8 +273,36 @@ class OutboxWorker:
             self._tasks.pop(address, None)
 
     async def _send_one(self, sender: Sender, d: Delivery) -> str:
+        """Send one message, then write its result before the window lets another one go: a crash can
+        repeat only the (at most ``window.size``) messages sent whose result is not written yet."""
         await self._address_bucket(sender, d.address).acquire()
-        await self._buckets[d.channel].acquire(priority=urgent(d))
+        await self.window.acquire(priority=urgent(d))
+        try:
+            await self._buckets[d.channel].acquire(priority=urgent(d))
+            if self._stopping:  # stopping while this one waited its turn: it goes back to the table
+                self._record(d.id, OutboxStatus.PENDING, lease_until=None)
+                return "release-rest"
+            outcome = await self._attempt(sender, d)
+            await self._confirm(d.id)
+        finally:
+            self.window.release()
+        return outcome
+
+    async def _confirm(self, row_id: int) -> None:
+        """Write the results collected so far (this row's among them) now, in a short transaction."""
+        while row_id in self._unflushed:
+            flushed = self._flushed
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("outbox result not written; trying again")
+                await asyncio.sleep(0.5)
+                continue
+            if row_id in self._unflushed:  # another flush under way has it: wait for that one
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(flushed.wait(), 0.5)
+
+    async def _attempt(self, sender: Sender, d: Delivery) -> str:
         try:
             sent = await sender.send(d)
         except RetryLater as exc:

@@ -23,8 +23,19 @@ async def test_help_names_every_command_and_stop_start(service: Service, recorde
     ana = ChatUser(service, sender, address)
     await ana.onboard()
     shown = text_of(await ana.say(word))
-    for command in ("/menu", "/progress", "/search", "/reminders", "/link", "/language", "STOP", "START"):
+    for command in ("/menu", "/progress", "/review", "/certificates", "/search", "/reminders", "/link", "/language",
+                    "/mydata", "/forget", "STOP", "START"):
         assert command in shown, command
+
+
+async def test_help_lists_the_data_rights_certificates_and_review_commands(chat_user: Callable[..., ChatUser]) -> None:
+    ana = chat_user("terminal:ana")
+    await ana.onboard()
+    shown = text_of(await ana.say("/help"))
+    listed = {line.split()[0] for line in shown.splitlines() if line.startswith("/")}
+    assert {"/mydata", "/forget", "/certificates", "/review"} <= listed
+    for command in ("mydata", "forget", "certificates", "review"):  # and each one answers
+        assert text_of(await ana.say(f"/{command}")), command
 
 
 @pytest.mark.parametrize("language", ["lo", "km", "fil", "vi", "th", "id", "ms", "my"])
@@ -35,6 +46,7 @@ async def test_help_shows_the_local_stop_and_start_words(chat_user: Callable[...
     shown = text_of(replies)
     assert f"STOP / {LOCAL_STOP[language]}" in shown and f"START / {LOCAL_START[language]}" in shown
     assert "/search" in shown and "/reminders" in shown and "/link" in shown
+    assert all(command in shown for command in ("/mydata", "/forget", "/certificates", "/review"))
     t = Translator(language)
     assert text_of(await noy.say(t.gettext("help"))) == shown  # the word "help" in the language too
 
