@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.console.links import LINK_MINUTES, issue_link, may_sign_in
 from bot.context import Context
 from bot.router import Router
-from handlers.announcements.roles import ADDRESS_FORMS, CHANNELS, full_address, refuse
+from handlers.announcements.roles import ADDRESS_FORMS, CHANNELS, cli_audit, full_address, refuse
 from storage.db import Database
 from storage.models import User
 from storage.users import find_address
@@ -50,7 +50,9 @@ async def login_link(settings: Settings, channel: str, address: str, now: dateti
             if not may_sign_in(user.role):
                 return None, (f"{where} (user {user.id}) is a {user.role}, not a trainer or admin: "
                               f"grant the role first (smce-bot admin grant trainer {channel} {address})")
-            return issue_link(session, user.id, settings, now), ""
+            link = issue_link(session, user.id, settings, now)
+            await cli_audit(session, now, "login.link", f"user:{user.id}", address=where)
+            return link, ""
     finally:
         await db.close()
 

@@ -1,4 +1,6 @@
-"""First contact: language, a one-line privacy notice, name, craft, country.
+"""First contact: language, a one-line privacy notice, name, craft, country, then two optional questions for
+the programme's anonymous reports, sex and age band (``bot.demographics``), each with "Prefer not to say" and a
+"Skip" button; typed "34" answers the age band. ``/profile`` (``handlers.profile``) changes any of it later.
 
 During onboarding the language buttons put the hinted language (Telegram's language_code, a phone's country
 code) first, but every language is always offered: a hint, never a trap. ``/language`` changes it any time,
@@ -9,7 +11,8 @@ its first word ("ການທໍ", "paghahabi", "textiles"), English names, comm
 "ລາວ"), in any case, with or without accents, or a close misspelling. Two choices equally close: the bot asks
 which one, with just those buttons. Nothing close: it says so in one line and shows the buttons again.
 
-Payloads: ``lang:<code>`` (a language, also from ``/language``), ``onb:craft:<code>``, ``onb:country:<code>``.
+Payloads: ``lang:<code>`` (a language, also from ``/language``), ``onb:craft:<code>``, ``onb:country:<code>``,
+``onb:sex:<code>`` and ``onb:age:<code>`` (``skip`` skips the question).
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from enum import StrEnum
 from functools import cache
 
 from bot.context import Context
+from bot.demographics import CHOICES
 from bot.i18n import LANGUAGES, Translator, normalise_language
 from bot.payloads import Action
 from bot.router import NotOnboarded, Router
 from bot.text.normalise import normalise_text
-from bot.types import Button, rows
+from bot.types import Button, Channel, rows
 from handlers.choices import (
     COUNTRIES,
     COUNTRY_LANGUAGE,
@@ -37,6 +41,9 @@ from handlers.choices import (
     typed_craft,
     vocabulary,
 )
+from handlers.data_saver import CHOICES as SAVER_CHOICES
+from handlers.data_saver import ON, saver_buttons, saver_question, typed_saver
+from handlers.demographics import SKIP, optional_buttons, typed_optional
 from handlers.menu import show_menu
 
 router = Router("onboarding")
@@ -47,6 +54,9 @@ NAME_MAX = 60
 LANG = Action("lang", str, optional_last=True)
 CRAFT = Action("onb:craft", str, optional_last=True)
 COUNTRY = Action("onb:country", str, optional_last=True)
+SEX = Action("onb:sex", str, optional_last=True)
+AGE = Action("onb:age", str, optional_last=True)
+SAVER = Action("onb:saver", str, optional_last=True)  # WhatsApp only: data saver on or off
 
 Buttons = tuple[tuple[Button, ...], ...]
 
@@ -56,6 +66,9 @@ class Onboarding(StrEnum):
     NAME = "onboarding.name"
     CRAFT = "onboarding.craft"
     COUNTRY = "onboarding.country"
+    SEX = "onboarding.sex"
+    AGE = "onboarding.age_band"
+    DATA_SAVER = "onboarding.data_saver"
 
 
 # What people type for a language, besides its own name and its CLDR name in each of our languages.
@@ -150,6 +163,21 @@ def ask_country(ctx: Context) -> None:
     ctx.reply(ctx._("Which country do you work in?"), country_buttons(ctx))
 
 
+def ask_sex(ctx: Context, *, again: bool = False) -> None:
+    ctx.goto(Onboarding.SEX)
+    question = ctx._("Are you a woman or a man, or do you describe yourself another way?")
+    if not again:
+        question = ctx._("Two last questions, both optional: the answers are used only for anonymous programme "
+                         "reports.") + "\n" + question
+    ctx.reply(question, optional_buttons(ctx, "sex", SEX.encode))
+
+
+def ask_age(ctx: Context) -> None:
+    ctx.goto(Onboarding.AGE)
+    ctx.reply(ctx._("How old are you? Choose a range, or type your age."),
+              optional_buttons(ctx, "age_band", AGE.encode))
+
+
 def prompt_current(ctx: Context) -> None:
     """Ask again whatever onboarding is waiting for (after /menu, a sticker, a stale button...)."""
     step = ctx.step
@@ -159,6 +187,12 @@ def prompt_current(ctx: Context) -> None:
         ask_craft(ctx, again=True)
     elif step == Onboarding.COUNTRY:
         ask_country(ctx)
+    elif step == Onboarding.SEX:
+        ask_sex(ctx, again=True)
+    elif step == Onboarding.AGE:
+        ask_age(ctx)
+    elif step == Onboarding.DATA_SAVER:
+        ask_saver(ctx)
     else:
         begin(ctx)
 
@@ -176,13 +210,13 @@ def answered(ctx: Context, found: tuple[str, ...], buttons: Callable[[Iterable[s
     return None
 
 
-def _typed(ctx: Context) -> bool:
+def typed(ctx: Context) -> bool:
     return ctx.msg.payload is None and ctx.msg.command is None and bool(ctx.msg.text.strip())
 
 
 def language_typed(ctx: Context) -> bool:
     """Typed text in the language step, or a language's name while the language buttons are on screen."""
-    if not _typed(ctx):
+    if not typed(ctx):
         return False
     if ctx.step == Onboarding.LANGUAGE and not ctx.user.onboarded:
         return True
@@ -217,22 +251,30 @@ async def set_language(ctx: Context, code: str) -> None:
         return
     ctx.reply(
         ctx._("Privacy: we keep your name, craft, country and course progress only to run this service, "
-              "and never show your number to anyone without your choice.")
+              "and never show your number to anyone without your choice. Sex and age are optional and used "
+              "only for anonymous programme reports.")
     )
     ask_name(ctx)
 
 
-@router.step(Onboarding.NAME, filters=[NotOnboarded])
-async def got_name(ctx: Context) -> None:
+def read_name(ctx: Context) -> str | None:
+    """The typed name; or None, after saying what is wrong with it (also for ``/profile``)."""
     name = " ".join(normalise_text(ctx.msg.text).split())
     if not name or ctx.msg.command is not None:
         ctx.reply(ctx._("Please type your name (or the name of your business)."))
-        return
+        return None
     if len(name) > NAME_MAX:
         ctx.reply(ctx._("That is a bit long. Please send a name of at most {max} characters.", max=NAME_MAX))
-        return
-    ctx.user.name = name
-    ask_craft(ctx)
+        return None
+    return name
+
+
+@router.step(Onboarding.NAME, filters=[NotOnboarded])
+async def got_name(ctx: Context) -> None:
+    name = read_name(ctx)
+    if name is not None:
+        ctx.user.name = name
+        ask_craft(ctx)
 
 
 @router.on(CRAFT, NotOnboarded)
@@ -245,7 +287,7 @@ async def got_craft(ctx: Context) -> None:
     ask_country(ctx)
 
 
-@router.step(Onboarding.CRAFT, filters=[NotOnboarded, _typed])
+@router.step(Onboarding.CRAFT, filters=[NotOnboarded, typed])
 async def typed_craft_answer(ctx: Context) -> None:
     code = answered(ctx, typed_craft(ctx.msg.text), lambda codes: craft_buttons(ctx, codes or CRAFTS))
     if code is not None:
@@ -262,7 +304,7 @@ async def got_country(ctx: Context) -> None:
     set_country(ctx, code)
 
 
-@router.step(Onboarding.COUNTRY, filters=[NotOnboarded, _typed])
+@router.step(Onboarding.COUNTRY, filters=[NotOnboarded, typed])
 async def typed_country_answer(ctx: Context) -> None:
     code = answered(ctx, typed_country(ctx.msg.text), lambda codes: country_buttons(ctx, codes))
     if code is not None:
@@ -274,6 +316,64 @@ def set_country(ctx: Context, code: str) -> None:
     ctx.user.timezone = ctx.user.timezone or COUNTRY_TIMEZONE.get(code)
     if ctx.user.language is None:
         ctx.user.language = COUNTRY_LANGUAGE.get(code, "en")
+    ask_sex(ctx)
+
+
+@router.on(SEX, NotOnboarded)
+async def got_sex(ctx: Context) -> None:
+    set_optional(ctx, "sex", SEX.arg(ctx, ""))
+
+
+@router.on(AGE, NotOnboarded)
+async def got_age(ctx: Context) -> None:
+    set_optional(ctx, "age_band", AGE.arg(ctx, ""))
+
+
+@router.step(Onboarding.SEX, Onboarding.AGE, filters=[NotOnboarded, typed])
+async def typed_optional_answer(ctx: Context) -> None:
+    field, action = ("sex", SEX) if ctx.step == Onboarding.SEX else ("age_band", AGE)
+    code = answered(ctx, typed_optional(field, ctx.msg.text), lambda codes: optional_buttons(ctx, field, action.encode,
+                                                                                             codes))
+    if code is not None:
+        set_optional(ctx, field, code)
+
+
+def set_optional(ctx: Context, field: str, code: str) -> None:
+    """Keep (or, for ``skip``, leave empty) an optional answer, then ask the next question or finish."""
+    step = Onboarding.SEX if field == "sex" else Onboarding.AGE
+    if ctx.step != step:  # a button of a question not asked now
+        prompt_current(ctx)
+        return
+    if code != SKIP and code not in CHOICES[field]:
+        ask_sex(ctx, again=True) if field == "sex" else ask_age(ctx)
+        return
+    setattr(ctx.user, field, None if code == SKIP else code)
+    if field == "sex":
+        ask_age(ctx)
+    elif ctx.msg.channel == Channel.WHATSAPP:  # where data costs most: offer the data saver (handlers.data_saver)
+        ask_saver(ctx)
+    else:
+        finish(ctx)
+
+
+def ask_saver(ctx: Context) -> None:
+    ctx.goto(Onboarding.DATA_SAVER)
+    ctx.reply(saver_question(ctx), saver_buttons(ctx, SAVER.encode))
+
+
+@router.on(SAVER, NotOnboarded)
+@router.step(Onboarding.DATA_SAVER, filters=[NotOnboarded, typed])
+async def got_saver(ctx: Context) -> None:
+    found = (SAVER.arg(ctx, ""),) if ctx.msg.payload else typed_saver(ctx.msg.text)
+    found = tuple(c for c in found if c in SAVER_CHOICES)
+    if ctx.step != Onboarding.DATA_SAVER:
+        prompt_current(ctx)
+    elif (code := answered(ctx, found, lambda _: saver_buttons(ctx, SAVER.encode))) is not None:
+        ctx.user.data_saver = code == ON
+        finish(ctx)
+
+
+def finish(ctx: Context) -> None:
     ctx.user.onboarded = True
     ctx.goto(None)
     show_menu(

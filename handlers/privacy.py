@@ -18,6 +18,7 @@ from collections import Counter
 from enum import StrEnum
 
 from bot.context import Context
+from bot.demographics import label
 from bot.documents import CONTENT_TYPE, KEEP_DAYS, DocumentStore
 from bot.i18n import N_
 from bot.jobs import Job, JobContext
@@ -55,6 +56,8 @@ async def my_data(ctx: Context) -> None:
     chats = ", ".join(CHANNEL_NAMES.get(a.channel, a.channel) for a in ctx.user.addresses)
     lines = [ctx._("Here is everything we keep about you."),
              ctx._("Name: {name}", name=ctx.user.name or "—"),
+             ctx._("Sex: {value}", value=label("sex", ctx.user.sex, ctx.t) or ctx._("Not given")),
+             ctx._("Age band: {value}", value=label("age_band", ctx.user.age_band, ctx.t) or ctx._("Not given")),
              ctx._("Chats: {chats}", chats=chats or "—")]
     lines += [ctx._(label, count=ctx.t.number(counts[table])) for table, label in COUNTED]
     other = sum(n for table, n in counts.items() if table not in NOT_COUNTED | {t for t, _ in COUNTED})

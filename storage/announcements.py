@@ -6,7 +6,7 @@ queries: storage.reminders.)"""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -78,6 +78,8 @@ class Broadcast(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     photo: Mapped[dict[str, Any] | None] = mapped_column()  # Media.to_dict()
     button: Mapped[bool] = mapped_column(Boolean, default=False)  # an "I'm interested" button
+    # More buttons, from the console: {"kind": "link", "label": ..., "url": ...} or {"kind": "course", "course": id}
+    links: Mapped[list[Any] | None] = mapped_column()
     audience: Mapped[dict[str, Any]] = mapped_column(default=dict)  # see audience_conditions
     status: Mapped[str] = mapped_column(String(16), default=BroadcastStatus.DRAFT)
     scheduled_at: Mapped[datetime | None] = mapped_column()
@@ -87,6 +89,8 @@ class Broadcast(Base):
     started_at: Mapped[datetime | None] = mapped_column()
     expanded_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+    cancelled_at: Mapped[datetime | None] = mapped_column()
+    cancelled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class RecipientStatus:
@@ -139,9 +143,16 @@ class Reminder(Base):
 # --- audiences ---------------------------------------------------------------------------------------
 
 
-def audience_conditions(audience: dict[str, Any], author_id: int | None = None) -> list[ColumnElement[bool]]:
-    """The people an audience means (keys: language, country, province, craft, course, course_state),
-    onboarded and other than the author."""
+COURSE_STATES = ("enrolled", "started", "completed", "not_started")  # in progress, any progress, done, none
+ROLES = ("learner", "trainer", "admin")
+
+
+def audience_conditions(audience: dict[str, Any], author_id: int | None = None,
+                        now: datetime | None = None) -> list[ColumnElement[bool]]:
+    """The people an audience means, onboarded and other than the author. Keys (all optional, they
+    combine): language, country, province, craft, course with course_state (``COURSE_STATES``), channel
+    (an address on it that did not block the bot), role, active_days (wrote within that many days of
+    ``now``)."""
     conds: list[ColumnElement[bool]] = [User.onboarded.is_(True)]
     if author_id is not None:
         conds.append(User.id != author_id)
@@ -153,6 +164,15 @@ def audience_conditions(audience: dict[str, Any], author_id: int | None = None) 
         conds.append(func.lower(User.province) == str(audience["province"]).lower())
     if audience.get("craft"):
         conds.append(User.craft == audience["craft"])
+    if audience.get("role") in ROLES:
+        conds.append(User.role == audience["role"])
+    if audience.get("channel"):
+        conds.append(User.id.in_(select(Address.user_id).where(Address.channel == str(audience["channel"]),
+                                                               Address.blocked.is_(False))))
+    days = audience.get("active_days")
+    if isinstance(days, int) and not isinstance(days, bool) and days > 0:
+        since = (now or utcnow()) - timedelta(days=days)
+        conds.append(User.id.in_(select(Address.user_id).where(Address.last_inbound_at >= since)))
     course = audience.get("course")
     if course:
         progress = select(LessonProgress.user_id).where(LessonProgress.course_id == course)
@@ -161,6 +181,8 @@ def audience_conditions(audience: dict[str, Any], author_id: int | None = None) 
             conds.append(User.id.in_(progress.where(LessonProgress.completed_at.is_not(None))))
         elif state == "not_started":
             conds.append(User.id.not_in(progress))
+        elif state == "started":
+            conds.append(User.id.in_(progress))
         else:
             conds.append(User.id.in_(progress.where(LessonProgress.completed_at.is_(None))))
     return conds
@@ -241,12 +263,12 @@ async def locked_broadcast(session: AsyncSession, broadcast_id: int) -> Broadcas
     return await session.get(Broadcast, broadcast_id, with_for_update=is_postgres(session), populate_existing=True)
 
 
-async def next_recipients(session: AsyncSession, b: Broadcast,
-                          limit: int) -> Sequence[Row[int, str | None, str | None, bool]]:
+async def next_recipients(session: AsyncSession, b: Broadcast, limit: int,
+                          now: datetime | None = None) -> Sequence[Row[int, str | None, str | None, bool]]:
     """The next ``limit`` people of the audience after the cursor: (id, language, timezone, opted_out)."""
     return (await session.execute(
         select(User.id, User.language, User.timezone, User.opted_out)
-        .where(*audience_conditions(b.audience or {}, b.author_id), User.id > b.cursor)
+        .where(*audience_conditions(b.audience or {}, b.author_id, now), User.id > b.cursor)
         .order_by(User.id).limit(limit))).all()
 
 
@@ -264,6 +286,17 @@ async def addresses_by_user(session: AsyncSession, user_ids: list[int]) -> dict[
                    Address.created_at).where(Address.user_id.in_(user_ids)))).all():
         addresses.setdefault(a.user_id, []).append(a)
     return addresses
+
+
+def reachable(addresses: list[Any]) -> Any | None:
+    """The address an announcement goes to, of one person's plain address rows (channel, address, blocked,
+    last_inbound_at, created_at; ``storage.users.preferred_address`` for rows): not blocked, not the
+    terminal if there is another, the one they wrote from last."""
+    usable = [a for a in addresses if not a.blocked and a.channel != "terminal"] or [
+        a for a in addresses if not a.blocked]
+    if not usable:
+        return None
+    return max(usable, key=lambda a: (a.last_inbound_at is not None, a.last_inbound_at or a.created_at))
 
 
 async def add_recipients(session: AsyncSession, recipients: list[dict[str, Any]]) -> None:
@@ -288,23 +321,27 @@ async def unsent_count(session: AsyncSession, broadcast_id: int) -> int:
 
 
 async def broadcast_stats(session: AsyncSession, b: Broadcast) -> dict[str, int]:
-    """Targeted, sent, delivered, read, failed, pending, opted out, blocked, outside the window, taps."""
-    stats = dict.fromkeys(("targeted", "sent", "delivered", "read", "failed", "pending", "opted_out", "blocked",
-                           "outside_window", "taps"), 0)
+    """Targeted, queued (an outbox row written), sent, delivered, read, failed, pending, opted out, blocked,
+    outside the window, cancelled (stopped before sending), taps."""
+    stats = dict.fromkeys(("targeted", "queued", "sent", "delivered", "read", "failed", "pending", "opted_out",
+                           "blocked", "outside_window", "cancelled", "taps"), 0)
     recipients = await session.execute(
         select(BroadcastRecipient.status, func.count()).where(BroadcastRecipient.broadcast_id == b.id)
         .group_by(BroadcastRecipient.status))
     for status, n in recipients.all():
         stats["targeted"] += n
-        if status == RecipientStatus.OPTED_OUT:
+        if status == RecipientStatus.QUEUED:
+            stats["queued"] += n
+        elif status == RecipientStatus.OPTED_OUT:
             stats["opted_out"] += n
         elif status == RecipientStatus.BLOCKED:
             stats["blocked"] += n
     blocked_error = Outbox.error.like("blocked%")
+    cancelled = Outbox.error == "cancelled"
     outbox = await session.execute(
-        select(Outbox.status, blocked_error, func.count()).where(Outbox.broadcast_id == b.id)
-        .group_by(Outbox.status, blocked_error))
-    for status, is_blocked, n in outbox.all():
+        select(Outbox.status, blocked_error, cancelled, func.count()).where(Outbox.broadcast_id == b.id)
+        .group_by(Outbox.status, blocked_error, cancelled))
+    for status, is_blocked, was_cancelled, n in outbox.all():
         if status in (OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.READ):
             stats["sent"] += n
         if status in (OutboxStatus.DELIVERED, OutboxStatus.READ):
@@ -315,7 +352,9 @@ async def broadcast_stats(session: AsyncSession, b: Broadcast) -> dict[str, int]
             stats["pending"] += n
         if status == OutboxStatus.HELD:
             stats["outside_window"] += n
-        if status == OutboxStatus.SKIPPED or (status == OutboxStatus.FAILED and is_blocked):
+        if status == OutboxStatus.SKIPPED and was_cancelled:
+            stats["cancelled"] += n
+        elif status == OutboxStatus.SKIPPED or (status == OutboxStatus.FAILED and is_blocked):
             stats["blocked"] += n
         elif status == OutboxStatus.FAILED:
             stats["failed"] += n

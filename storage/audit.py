@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy import ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql import Select
@@ -51,6 +51,7 @@ async def record(session: AsyncSession, *, at: datetime, actor_id: int | None, a
 class AuditFilter:
     action: str | None = None  # a prefix: "listing" matches "listing.approve"
     actor_id: int | None = None
+    cli: bool = False  # only the admin command line's rows
     target: str | None = None
     since: datetime | None = None
     until: datetime | None = None
@@ -62,6 +63,8 @@ def _query(f: AuditFilter) -> Select[AuditEntry]:
         query = query.where(AuditEntry.action.startswith(f.action, autoescape=True))
     if f.actor_id is not None:
         query = query.where(AuditEntry.actor_id == f.actor_id)
+    if f.cli:
+        query = query.where(AuditEntry.actor_id.is_(None), AuditEntry.actor == "cli")
     if f.target:
         query = query.where(AuditEntry.target == f.target)
     if f.since:
@@ -85,3 +88,11 @@ async def stream(session: AsyncSession, f: AuditFilter) -> AsyncIterator[AuditEn
     result = await session.stream_scalars(_query(f).order_by(AuditEntry.id).execution_options(yield_per=500))
     async for entry in result:
         yield entry
+
+
+async def actors(session: AsyncSession, limit: int = 200) -> list[tuple[int, str]]:
+    """(actor id, latest name) of the people in the log, by name: the console's actor filter."""
+    result = await session.execute(
+        select(AuditEntry.actor_id, func.max(AuditEntry.actor)).where(AuditEntry.actor_id.is_not(None))
+        .group_by(AuditEntry.actor_id).order_by(func.max(AuditEntry.actor)).limit(limit))
+    return [(int(actor_id or 0), name) for actor_id, name in result.all()]

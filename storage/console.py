@@ -1,17 +1,18 @@
 """Queries of the trainer console: the dashboard's aggregates, the learner list and page, exports and the
-periodic report. Everything is aggregate SQL over indexed columns (``INDEXES`` below, migration 0010), so
-pages stay fast at 100,000 learners; lists page by key (``id < after``), never by offset."""
+periodic report. Everything is aggregate SQL over indexed columns (``INDEXES`` below, migrations 0010 and
+0011). Lists page by key (``id < after``), never by offset."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Index, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.events import events_attended
 from storage.faq import FaqAnswer, FaqTicket, FaqUnanswered
 from storage.market import Listing
 from storage.models import Address, LessonProgress, Outbox, QuizAnswer, Role, User
@@ -20,6 +21,10 @@ from storage.models import Address, LessonProgress, Outbox, QuizAnswer, Role, Us
 INDEXES = (
     Index("ix_users_role_created", User.__table__.c.role, User.__table__.c.created_at),
     Index("ix_users_country", User.__table__.c.country),
+    Index("ix_addresses_channel", Address.__table__.c.channel, Address.__table__.c.user_id),
+    Index("ix_lesson_progress_started", LessonProgress.__table__.c.started_at),
+    Index("ix_quiz_answers_question", QuizAnswer.__table__.c.course_id, QuizAnswer.__table__.c.question_id,
+          QuizAnswer.__table__.c.choice, QuizAnswer.__table__.c.correct, QuizAnswer.__table__.c.user_id),
     Index("ix_addresses_last_inbound", Address.__table__.c.last_inbound_at, Address.__table__.c.user_id),
     Index("ix_lesson_progress_course", LessonProgress.__table__.c.course_id, LessonProgress.__table__.c.user_id),
     Index("ix_lesson_progress_completed", LessonProgress.__table__.c.completed_at),
@@ -33,6 +38,11 @@ OPTIONAL_COLUMNS = ("sex", "age_band")
 BREAKDOWNS = ("country", "language", "craft", *OPTIONAL_COLUMNS)
 
 
+def day_start(moment: datetime) -> datetime:
+    """The start of ``moment``'s UTC day."""
+    return datetime.combine(moment.astimezone(UTC).date(), time(), UTC)
+
+
 @dataclass(frozen=True)
 class Filters:
     """The console's filters: a period (days back, ``None`` for all time), country, channel, course."""
@@ -43,7 +53,8 @@ class Filters:
     course: str | None = None
 
     def since(self, now: datetime) -> datetime | None:
-        return now - timedelta(days=self.days) if self.days else None
+        """The period's first moment: the start of the UTC day ``days`` days ago (whole days)."""
+        return day_start(now - timedelta(days=self.days)) if self.days else None
 
 
 def optional_columns() -> list[str]:
@@ -60,6 +71,9 @@ def _learner_conditions(f: Filters) -> list[ColumnElement[bool]]:
     if f.course:
         conditions.append(User.id.in_(select(LessonProgress.user_id).where(LessonProgress.course_id == f.course)))
     return conditions
+
+
+learner_conditions = _learner_conditions
 
 
 def _filtered(f: Filters) -> bool:
@@ -82,9 +96,15 @@ async def learner_counts(session: AsyncSession, f: Filters, now: datetime) -> di
     return {"total": row[0], "active_7": row[1], "active_30": row[2], "new": row[3]}
 
 
+def week_starts(now: datetime, weeks: int) -> list[datetime]:
+    """The first moments of the last ``weeks`` seven-day weeks (whole UTC days, the last one ends today)."""
+    end = day_start(now) + timedelta(days=1)
+    return [end - timedelta(weeks=weeks - i) for i in range(weeks)]
+
+
 async def new_per_week(session: AsyncSession, f: Filters, now: datetime, weeks: int = 8) -> list[tuple[datetime, int]]:
     """New learners in each of the last ``weeks`` weeks (oldest first), keyed by the week's first moment."""
-    starts = [now - timedelta(weeks=weeks - i) for i in range(weeks)]
+    starts = week_starts(now, weeks)
     columns = [func.count().filter(User.created_at >= start, User.created_at < start + timedelta(weeks=1))
                for start in starts]
     row = (await session.execute(select(*columns).where(*_learner_conditions(f),
@@ -104,6 +124,27 @@ async def breakdown(session: AsyncSession, f: Filters, by: str, limit: int = 12)
         raise ValueError(f"no breakdown by {by}")
     rows: list[tuple[str | None, int]] = [(key, int(n)) for key, n in (await session.execute(query)).all()]
     return sorted(rows, key=lambda r: (-r[1], r[0] or ""))[:limit]
+
+
+async def breakdowns(session: AsyncSession, f: Filters, keys: Sequence[str],
+                     limit: int = 12) -> dict[str, list[tuple[str | None, int]]]:
+    """``breakdown`` for several keys at once: the users table's columns in one scan (grouped by all of them,
+    summed per column here), the channel in its own query."""
+    columns = [k for k in keys if k != "channel" and k in BREAKDOWNS and k in User.__table__.c]
+    found: dict[str, dict[str | None, int]] = {k: {} for k in columns}
+    if columns:
+        table = [User.__table__.c[k] for k in columns]
+        rows = await session.execute(select(*table, func.count()).where(*_learner_conditions(f)).group_by(*table))
+        for row in rows:
+            for key, value in zip(columns, row[:-1], strict=True):
+                found[key][value] = found[key].get(value, 0) + int(row[-1])
+    result: dict[str, list[tuple[str | None, int]]] = {}
+    for key in keys:
+        if key in found:
+            result[key] = sorted(found[key].items(), key=lambda r: (-r[1], r[0] or ""))[:limit]
+        else:
+            result[key] = await breakdown(session, f, key, limit)
+    return result
 
 
 async def learning_counts(session: AsyncSession, f: Filters, now: datetime) -> dict[str, float]:
@@ -168,13 +209,23 @@ async def announcement_counts(session: AsyncSession, f: Filters, now: datetime) 
     return {status: int(n) for status, n in (await session.execute(query)).all()}
 
 
-async def filter_choices(session: AsyncSession) -> dict[str, list[str]]:
-    """Values the filters offer: countries, channels and courses that occur."""
-    countries = await session.scalars(select(User.country).where(User.country.is_not(None)).distinct())
-    channels = await session.scalars(select(Address.channel).distinct())
-    courses = await session.scalars(select(LessonProgress.course_id).distinct())
-    return {"country": sorted(c for c in countries if c), "channel": sorted(channels),
-            "course": sorted(courses)}
+async def distinct_values(session: AsyncSession, column: Any) -> list[str]:
+    """The values of an indexed column, in order: one index probe per value (a recursive "skip scan"),
+    not a scan of every row."""
+    seed = select(func.min(column).label("v")).where(column.is_not(None)).cte("walk", recursive=True)
+    following = select(func.min(column)).where(column > seed.c.v).scalar_subquery()
+    walk = seed.union_all(select(following).where(seed.c.v.is_not(None)).select_from(seed))
+    return [v for v in (await session.scalars(select(walk.c.v).where(walk.c.v.is_not(None)))).all()]
+
+
+async def filter_choices(session: AsyncSession, courses: Sequence[str] | None = None) -> dict[str, list[str]]:
+    """Values the filters offer: countries, channels that occur, and ``courses`` (the content library's;
+    else the courses someone started)."""
+    found = {"country": [c for c in await distinct_values(session, User.country) if c],
+             "channel": await distinct_values(session, Address.channel)}
+    found["course"] = sorted(courses) if courses is not None else await distinct_values(
+        session, LessonProgress.course_id)
+    return found
 
 
 # --- learners ----------------------------------------------------------------------------------------
@@ -248,7 +299,6 @@ async def progress_batch(session: AsyncSession, f: Filters, after: int, limit: i
 async def report_tables(session: AsyncSession, f: Filters, now: datetime) -> dict[str, list[tuple[str, int]]]:
     """The periodic report's tables: beneficiaries (learners) by country, province, craft (and sex and age
     band when kept), courses completed per course, listings posted per country (in the period)."""
-    since = f.since(now)
     tables: dict[str, list[tuple[str, int]]] = {}
     for by in ("country", "province", "craft", *optional_columns()):
         column = User.__table__.c[by]
@@ -256,15 +306,27 @@ async def report_tables(session: AsyncSession, f: Filters, now: datetime) -> dic
         query = select(*keys, func.count()).where(*_learner_conditions(f)).group_by(*keys)
         tables[by] = sorted((" / ".join(str(k or "") for k in row[:-1]), int(row[-1]))
                             for row in (await session.execute(query)).all())
-    done = select(LessonProgress.course_id, func.count()).where(
-        LessonProgress.completed_at.is_not(None), LessonProgress.user_id.in_(_users(f))).group_by(
-        LessonProgress.course_id)
-    if since:
-        done = done.where(LessonProgress.completed_at >= since)
-    tables["courses_completed"] = sorted((c, int(n)) for c, n in (await session.execute(done)).all())
+    tables.update(await report_learning(session, f, now))
+    return tables
+
+
+async def report_learning(session: AsyncSession, f: Filters, now: datetime,
+                          courses: bool = True) -> dict[str, list[tuple[str, int]]]:
+    """The periodic report's courses completed per course (unless not ``courses``) and listings posted per
+    country (in the period)."""
+    since = f.since(now)
+    tables: dict[str, list[tuple[str, int]]] = {}
+    if courses:
+        done = select(LessonProgress.course_id, func.count()).where(
+            LessonProgress.completed_at.is_not(None), LessonProgress.user_id.in_(_users(f))).group_by(
+            LessonProgress.course_id)
+        if since:
+            done = done.where(LessonProgress.completed_at >= since)
+        tables["courses_completed"] = sorted((c, int(n)) for c, n in (await session.execute(done)).all())
     posted = select(Listing.country, func.count()).where(Listing.seller_id.in_(_users(f))).group_by(Listing.country)
     if since:
         posted = posted.where(Listing.created_at >= since)
     tables["listings_posted"] = sorted((c or "", int(n)) for c, n in (await session.execute(posted)).all())
+    tables["events_attended"] = await events_attended(session, _users(f), since)
     return tables
 

@@ -8,9 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, String, Text, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
-from storage.models import Base, User, utcnow
+from storage.db import is_postgres
+from storage.models import Base, Outbox, User, utcnow
 
 
 class TicketStatus:
@@ -120,3 +121,88 @@ async def recent_unanswered(session: AsyncSession, limit: int = 20) -> list[FaqU
         .limit(limit)
     )
     return list((await session.scalars(query)).all())
+
+
+async def unanswered_since(session: AsyncSession, since: datetime | None, language: str | None = None,
+                           limit: int = 2000) -> list[FaqUnanswered]:
+    """Questions the FAQ did not answer (and the asker did not pick an entry for) since ``since``, in one
+    language or all, newest first: what the console's FAQ gaps page groups."""
+    query = select(FaqUnanswered).where(FaqUnanswered.chosen_entry_id.is_(None))
+    if since is not None:
+        query = query.where(FaqUnanswered.created_at >= since)
+    if language:
+        query = query.where(FaqUnanswered.language == language)
+    query = query.order_by(FaqUnanswered.created_at.desc(), FaqUnanswered.id.desc()).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
+async def unanswered_by_id(session: AsyncSession, ids: Iterable[int]) -> list[FaqUnanswered]:
+    """These unanswered questions, newest first."""
+    query = select(FaqUnanswered).where(FaqUnanswered.id.in_(list(ids)))
+    return list((await session.scalars(query.order_by(FaqUnanswered.created_at.desc()))).all())
+
+
+# --- the trainer console's inbox ---
+
+
+async def inbox(session: AsyncSession, statuses: Iterable[str], *, trainer_id: int | None = None,
+                before_id: int | None = None, limit: int = 50) -> list[tuple[FaqTicket, User, User | None]]:
+    """Tickets in these statuses (taken by ``trainer_id`` if given), newest first, paged by key
+    (``before_id``): (ticket, asker, trainer)."""
+    trainer = aliased(User)
+    query = (select(FaqTicket, User, trainer).join(User, User.id == FaqTicket.user_id)
+             .outerjoin(trainer, trainer.id == FaqTicket.trainer_id)
+             .where(FaqTicket.status.in_(list(statuses))))
+    if trainer_id is not None:
+        query = query.where(FaqTicket.trainer_id == trainer_id)
+    if before_id is not None:
+        query = query.where(FaqTicket.id < before_id)
+    result = await session.execute(query.order_by(FaqTicket.id.desc()).limit(limit))
+    return [(ticket, asker, taker) for ticket, asker, taker in result.all()]
+
+
+async def count_unclaimed(session: AsyncSession, created_before: datetime | None = None) -> int:
+    """Open tickets nobody took, (with ``created_before``) waiting since before then."""
+    query = select(func.count()).select_from(FaqTicket).where(FaqTicket.status == TicketStatus.OPEN)
+    if created_before is not None:
+        query = query.where(FaqTicket.created_at < created_before)
+    return int(await session.scalar(query) or 0)
+
+
+async def lock_ticket(session: AsyncSession, ticket_id: int) -> FaqTicket | None:
+    """The ticket, locked for this transaction on PostgreSQL (two trainers claiming at once: one wins)."""
+    query = select(FaqTicket).where(FaqTicket.id == ticket_id)
+    if is_postgres(session):
+        query = query.with_for_update()
+    return (await session.scalars(query)).first()
+
+
+async def ticket_messages(session: AsyncSession, ticket_id: int) -> list[FaqTicketMessage]:
+    """What was said on a ticket, oldest first."""
+    query = select(FaqTicketMessage).where(FaqTicketMessage.ticket_id == ticket_id).order_by(FaqTicketMessage.id)
+    return list((await session.scalars(query)).all())
+
+
+async def conversation_before(session: AsyncSession, user_id: int, before: datetime, since: datetime, *,
+                              limit: int = 12) -> list[tuple[datetime, bool, str]]:
+    """The last ``limit`` things said between the bot and this person from ``since`` until ``before``, oldest
+    first, as (when, said by the person?, text): their questions to the FAQ and the bot's messages to them
+    (announcements left out). What they typed otherwise is not kept, so it is not here."""
+    said: list[tuple[datetime, bool, str]] = []
+    for table in (FaqAnswer, FaqUnanswered):
+        rows = await session.execute(
+            select(table.created_at, table.question).where(table.user_id == user_id, table.created_at >= since,
+                                                           table.created_at <= before)
+            .order_by(table.created_at.desc()).limit(limit))
+        said += [(at, True, question) for at, question in rows.all()]
+    replies = await session.execute(
+        select(Outbox.created_at, Outbox.body).where(Outbox.user_id == user_id, Outbox.broadcast_id.is_(None),
+                                                     Outbox.created_at >= since, Outbox.created_at <= before)
+        .order_by(Outbox.id.desc()).limit(limit))
+    for at, body in replies.all():
+        text = "\n".join(p for p in (str(body.get("title") or ""), str(body.get("text") or "")) if p)
+        if text:
+            said.append((at, False, text))
+    said.sort(key=lambda row: row[0])
+    unique = [row for i, row in enumerate(said) if i == 0 or row[1:] != said[i - 1][1:]]
+    return unique[-limit:]

@@ -17,10 +17,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, Select, String, Text, UniqueConstraint, delete, func, select
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Select, String, Text, UniqueConstraint, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.db import is_postgres
 from storage.models import Base, User, utcnow
 
 
@@ -31,6 +32,7 @@ class ListingStatus:
     SOLD = "sold"
     EXPIRED = "expired"
     DELETED = "deleted"
+    HIDDEN = "hidden"  # taken out of the marketplace from the console, until restored
 
 
 class PhotoStatus:
@@ -57,6 +59,7 @@ class Listing(Base):
         Index("ix_market_listings_place", "status", "country", "province_key"),
         Index("ix_market_listings_category", "status", "category", "created_at"),
         Index("ix_market_listings_expiry", "status", "expires_at"),
+        Index("ix_market_listings_updated", "updated_at"),  # the search index's catch-up (market_search)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +77,10 @@ class Listing(Base):
     photos: Mapped[list[Any]] = mapped_column(default=list)  # market_photos ids, in order
     status: Mapped[str] = mapped_column(String(16), default=ListingStatus.PENDING)
     reject_reason: Mapped[str | None] = mapped_column(Text)
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))  # last decision
+    moderated_at: Mapped[datetime | None] = mapped_column()
     search_text: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(Boolean, default=False)  # the seller agreed to a web page (/l/<id>)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)  # first published (newest first)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     approved_at: Mapped[datetime | None] = mapped_column()
@@ -284,3 +290,43 @@ async def listings_run_out(session: AsyncSession, now: datetime, *, limit: int =
     """Active listings whose time is up."""
     query = select(Listing).where(Listing.status == ListingStatus.ACTIVE, Listing.expires_at <= now).limit(limit)
     return list((await session.scalars(query)).all())
+
+
+# --- the trainer console ---
+
+LISTED = (ListingStatus.ACTIVE, ListingStatus.EXPIRED, ListingStatus.HIDDEN)  # what the console can search
+
+
+async def find_listings(session: AsyncSession, *, statuses: Iterable[str], words: str | None = None,
+                        listing_id: int | None = None, before_id: int | None = None, limit: int = 50
+                        ) -> list[Listing]:
+    """Listings in these statuses, newest first, paged by key (``before_id``); ``words`` (already normalised
+    like ``search_text``) must appear in the listing's search text, ``listing_id`` picks one listing."""
+    query = select(Listing).where(Listing.status.in_(list(statuses)))
+    if listing_id is not None:
+        query = query.where(Listing.id == listing_id)
+    for word in (words or "").split():
+        query = query.where(Listing.search_text.contains(word, autoescape=True))
+    if before_id is not None:
+        query = query.where(Listing.id < before_id)
+    return list((await session.scalars(query.order_by(Listing.id.desc()).limit(limit))).all())
+
+
+async def lock_listing(session: AsyncSession, listing_id: int) -> Listing | None:
+    """The listing, locked for this transaction on PostgreSQL (two moderators deciding at once: one wins)."""
+    query = select(Listing).where(Listing.id == listing_id)
+    if is_postgres(session):
+        query = query.with_for_update()
+    return (await session.scalars(query)).first()
+
+
+async def users_by_id(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, User]:
+    """These users (sellers, moderators), by id."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: u for u in (await session.scalars(select(User).where(User.id.in_(wanted)))).all()}
+
+
+async def photo_of(session: AsyncSession, photo_id: int) -> MarketPhoto | None:
+    return await session.get(MarketPhoto, photo_id)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -81,10 +82,14 @@ class User(Base):
     country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     province: Mapped[str | None] = mapped_column(String(100))
     craft: Mapped[str | None] = mapped_column(String(40))
+    sex: Mapped[str | None] = mapped_column(String(16))  # optional, a code of bot.demographics.SEXES
+    age_band: Mapped[str | None] = mapped_column(String(16))  # optional, a code of bot.demographics.AGE_BANDS
     timezone: Mapped[str | None] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(16), default=Role.LEARNER)
     onboarded: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)  # STOP: no announcements
+    # Data saver (issue 19): photos go out as light versions, the full one on request (bot.light).
+    data_saver: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     step: Mapped[str | None] = mapped_column(String(64))  # a named conversation step, see handlers
     step_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     menu: Mapped[list[Any]] = mapped_column(default=list)  # last buttons shown: [[label, payload], ...]

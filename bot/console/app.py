@@ -9,7 +9,7 @@ import jinja2
 from aiohttp import web
 
 from bot.config import Settings
-from bot.console import dashboard, exports, learners, signin  # noqa: F401 - they declare the routes
+from bot.console import audit, courses, dashboard, exports, faq_gaps, learners, signin  # noqa: F401 - they declare routes
 from bot.console.auth import CONSOLE, PUBLIC, ROUTES, Console, guard, on_prepare, page
 from bot.context import Clock
 from storage.db import Database

@@ -3,6 +3,8 @@ the template, each with its numbers as a table) and ``/admin/report``, the perio
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,11 +12,23 @@ from aiohttp import web
 from babel.dates import format_date
 
 from bot.console.auth import CONSOLE, TRAINER, page
+from bot.console.library import console_library
 from bot.console.render import PERIODS, add_nav, filter_query, filters, render, texts
 from bot.console.texts import Texts
+from bot.demographics import CHOICES, label
 from storage import console as queries
 from storage.market import ListingStatus
 from storage.models import OutboxStatus
+
+
+def labelled(t: Texts, key: str, rows: Sequence[tuple[str | None, int]]) -> list[tuple[str, int]]:
+    """Rows keyed by a stored code as rows keyed by its label; the optional answers (sex, age band) in the
+    order they are offered, "not given" last."""
+    if key not in CHOICES:
+        return [(code or t.unknown, n) for code, n in rows]
+    order = list(CHOICES[key])
+    ordered = sorted(rows, key=lambda r: order.index(r[0]) if r[0] in order else len(order) + (r[0] is None))
+    return [(label(key, code, t.t) or t.unknown, n) for code, n in ordered]
 
 
 def bars(rows: list[tuple[Any, int]]) -> list[dict[str, Any]]:
@@ -26,23 +40,23 @@ def bars(rows: list[tuple[Any, int]]) -> list[dict[str, Any]]:
 async def dashboard_data(request: web.Request, now: datetime) -> dict[str, Any]:
     f = filters(request)
     t = texts(request)
-    unknown = t.unknown
-    async with request.app[CONSOLE].db.transaction() as session:
+    keys = ("country", "language", "channel", "craft", *queries.optional_columns())
+    courses = await course_ids(request)
+    async with request.app[CONSOLE].db.read() as session:
         counts = await queries.learner_counts(session, f, now)
         weekly = await queries.new_per_week(session, f, now)
-        by = {key: await queries.breakdown(session, f, key)
-              for key in ("country", "language", "channel", "craft", *queries.optional_columns())}
+        by = await queries.breakdowns(session, f, keys)
         learning = await queries.learning_counts(session, f, now)
         listings = await queries.listing_counts(session, f, now)
         faq = await queries.faq_counts(session, f, now)
         sent = await queries.announcement_counts(session, f, now)
-        choices = await queries.filter_choices(session)
+        choices = await queries.filter_choices(session, courses)
     delivered = sent.get(OutboxStatus.DELIVERED, 0) + sent.get(OutboxStatus.READ, 0)
     return {
         "counts": counts,
         "weekly": bars([(_day(t, start), n)
                         for start, n in weekly]),
-        "breakdowns": [(key, bars([(label or unknown, n) for label, n in rows])) for key, rows in by.items()],
+        "breakdowns": [(key, bars(labelled(t, key, rows))) for key, rows in by.items()],
         "learning": learning,
         "listings": bars([(t.pending, listings.get(ListingStatus.PENDING, 0)),
                           (t.live, listings.get(ListingStatus.ACTIVE, 0)),
@@ -55,6 +69,12 @@ async def dashboard_data(request: web.Request, now: datetime) -> dict[str, Any]:
         "period": request.query.get("period", "30") if request.query.get("period") in PERIODS else "30",
         "query": filter_query(request),
     }
+
+
+async def course_ids(request: web.Request) -> list[str]:
+    """The content library's course ids (the course filter's choices)."""
+    library = await asyncio.to_thread(console_library, request.app[CONSOLE].settings)
+    return list(library.courses)
 
 
 def _day(t: Texts, moment: datetime) -> str:
@@ -74,8 +94,12 @@ add_nav("/report", "report", TRAINER, 30)
 @page("GET", "/report", TRAINER)
 async def report(request: web.Request) -> web.StreamResponse:
     f = filters(request)
-    async with request.app[CONSOLE].db.transaction() as session:
-        tables = await queries.report_tables(session, f, request.app[CONSOLE].clock.now())
-        choices = await queries.filter_choices(session)
+    now = request.app[CONSOLE].clock.now()
+    courses = await course_ids(request)
+    async with request.app[CONSOLE].db.read() as session:
+        tables = await queries.report_tables(session, f, now)
+        choices = await queries.filter_choices(session, courses)
+    t = texts(request)
+    tables = {key: labelled(t, key, rows) if key in CHOICES else rows for key, rows in tables.items()}
     return render(request, "report.html", tables=tables, f=f, choices=choices, query=filter_query(request),
                   period=request.query.get("period", "30") if request.query.get("period") in PERIODS else "30")

@@ -1,31 +1,51 @@
-"""Exports with the filters of the page they come from: learners and progress as CSV (streamed in batches,
-memory stays flat), learners as XLSX (openpyxl's write-only mode), and the periodic report as CSV."""
+"""Exports with the filters of the page they come from, as CSV and as XLSX (openpyxl's write-only mode):
+learners, progress, course completions, listings and the questions the FAQ did not answer; plus the periodic
+report as CSV. Rows are read in batches by ascending id and streamed, so memory stays flat. Downloads are
+reads: they are not audited.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import tempfile
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.console.auth import CONSOLE, TRAINER, page
+from bot.console.auth import CONSOLE, TRAINER, Handler, page
 from bot.console.render import filters
 from storage import console as queries
+from storage import console_exports as more
 from storage.console import Filters
 
 BATCH = 2000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LEARNER_COLUMNS = ["id", "name", "language", "country", "province", "craft"]
 PROGRESS_COLUMNS = ["progress_id", "user_id", "course", "lessons_done", "started_at", "completed_at"]
+
+Fetch = Callable[[AsyncSession, Filters, datetime, int, int], Awaitable[Sequence[Any]]]
+
+
+@dataclass(frozen=True)
+class Export:
+    """One export: its columns, how to read a batch (rows keyed by their first value), and whether that key
+    is a column of the file (else it is dropped from each row)."""
+
+    name: str
+    columns: Callable[[], list[str]]
+    fetch: Fetch
+    key_is_column: bool = True
 
 
 def _cell(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):  # never a formula in a spreadsheet
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):  # never a formula in a sheet
         return "'" + value
     return value
 
@@ -34,20 +54,34 @@ def learner_columns() -> list[str]:
     return [*LEARNER_COLUMNS, *queries.optional_columns(), "channel", "created_at", "last_message_at"]
 
 
-async def _batches(request: web.Request, kind: str, f: Filters) -> AsyncIterator[Sequence[Any]]:
-    fetch = queries.learner_batch if kind == "learners" else queries.progress_batch
+EXPORTS = {export.name: export for export in (
+    Export("learners", learner_columns, lambda s, f, now, after, n: queries.learner_batch(s, f, after, n)),
+    Export("progress", lambda: PROGRESS_COLUMNS, lambda s, f, now, after, n: queries.progress_batch(s, f, after, n)),
+    Export("completions", lambda: ["learner_id", "learner", "course", "completed_at", "certificate"],
+           more.completion_batch, key_is_column=False),
+    Export("listings", lambda: ["id", "seller_id", "seller", "title", "price", "currency", "status", "created_at",
+                                "expires_at"], more.listing_batch),
+    Export("faq_misses", lambda: ["id", "question", "language", "outcome", "created_at", "handed_over"],
+           more.faq_miss_batch),
+)}
+
+
+async def _batches(request: web.Request, export: Export, f: Filters) -> AsyncIterator[list[list[Any]]]:
+    console = request.app[CONSOLE]
+    now = console.clock.now()
     after = 0
     while True:
-        async with request.app[CONSOLE].db.transaction() as session:
-            rows = await fetch(session, f, after, BATCH)
+        async with console.db.read() as session:
+            rows = await export.fetch(session, f, now, after, BATCH)
         if not rows:
             return
-        yield rows
         after = rows[-1][0]
+        start = 0 if export.key_is_column else 1
+        yield [[_cell(v) for v in row[start:]] for row in rows]
 
 
 async def _stream_csv(request: web.Request, name: str, header: list[str],
-                      rows: AsyncIterator[Sequence[Any]]) -> web.StreamResponse:
+                      rows: AsyncIterator[Sequence[Sequence[Any]]]) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/csv; charset=utf-8",
                                            "Content-Disposition": f'attachment; filename="{name}"'})
     await response.prepare(request)
@@ -56,7 +90,7 @@ async def _stream_csv(request: web.Request, name: str, header: list[str],
     buffer.write("\ufeff")  # so spreadsheet programs read UTF-8
     writer.writerow(header)
     async for batch in rows:
-        writer.writerows([_cell(v) for v in row] for row in batch)
+        writer.writerows(batch)
         await response.write(buffer.getvalue().encode())
         buffer.seek(0)
         buffer.truncate()
@@ -65,34 +99,21 @@ async def _stream_csv(request: web.Request, name: str, header: list[str],
     return response
 
 
-@page("GET", "/export/learners.csv", TRAINER)
-async def learners_csv(request: web.Request) -> web.StreamResponse:
-    return await _stream_csv(request, "learners.csv", learner_columns(),
-                             _batches(request, "learners", filters(request)))
-
-
-@page("GET", "/export/progress.csv", TRAINER)
-async def progress_csv(request: web.Request) -> web.StreamResponse:
-    return await _stream_csv(request, "progress.csv", PROGRESS_COLUMNS,
-                             _batches(request, "progress", filters(request)))
-
-
-@page("GET", "/export/learners.xlsx", TRAINER)
-async def learners_xlsx(request: web.Request) -> web.StreamResponse:
+async def _stream_xlsx(request: web.Request, name: str, header: list[str],
+                       rows: AsyncIterator[Sequence[Sequence[Any]]]) -> web.StreamResponse:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("learners")
-    sheet.append(learner_columns())
-    async for batch in _batches(request, "learners", filters(request)):
+    sheet = book.create_sheet(name)
+    sheet.append(header)
+    async for batch in rows:
         for row in batch:
-            sheet.append([_cell(v) for v in row])
+            sheet.append(row)
     with tempfile.TemporaryFile() as file:  # write-only rows go to disk, not memory
         book.save(file)
         file.seek(0)
-        response = web.StreamResponse(headers={
-            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "Content-Disposition": 'attachment; filename="learners.xlsx"'})
+        response = web.StreamResponse(headers={"Content-Type": XLSX,
+                                               "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
         await response.prepare(request)
         while chunk := file.read(256 * 1024):
             await response.write(chunk)
@@ -100,9 +121,27 @@ async def learners_xlsx(request: web.Request) -> web.StreamResponse:
     return response
 
 
+def _declare(export: Export) -> None:
+    async def as_csv(request: web.Request) -> web.StreamResponse:
+        return await _stream_csv(request, f"{export.name}.csv", export.columns(),
+                                 _batches(request, export, filters(request)))
+
+    async def as_xlsx(request: web.Request) -> web.StreamResponse:
+        return await _stream_xlsx(request, export.name, export.columns(), _batches(request, export, filters(request)))
+
+    handlers: tuple[tuple[str, Handler], ...] = (("csv", as_csv), ("xlsx", as_xlsx))
+    for suffix, handler in handlers:
+        handler.__name__ = f"{export.name}_{suffix}"
+        page("GET", f"/export/{export.name}.{suffix}", TRAINER)(handler)
+
+
+for _export in EXPORTS.values():
+    _declare(_export)
+
+
 @page("GET", "/export/report.csv", TRAINER)
 async def report_csv(request: web.Request) -> web.StreamResponse:
-    async with request.app[CONSOLE].db.transaction() as session:
+    async with request.app[CONSOLE].db.read() as session:
         tables = await queries.report_tables(session, filters(request), request.app[CONSOLE].clock.now())
 
     async def rows() -> AsyncIterator[Sequence[Any]]:

@@ -1,6 +1,8 @@
 """``/admin/learners``: search by name or address with the filters, paged by key (``?after=<id>``, fast at
 100,000 people); a learner's page (profile, addresses, progress per course, quiz answers, listings, FAQ
-tickets) and everything about them as JSON (a data-subject request)."""
+tickets) and everything about them as JSON (a data-subject request, trainers and admins); erasing them
+(``/admin/learners/{id}/erase``: a confirmation page, then a POST) is for admins only, a data-protection
+decision, and runs the chat's own ``/forget`` (``storage.privacy.forget_user``)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.console.auth import CONSOLE, TRAINER, page
+from bot.console.audit import audited
+from bot.console.auth import ADMIN, CONSOLE, TRAINER, VISITOR, page
 from bot.console.render import add_nav, filter_query, filters, render
 from storage import console as queries
-from storage.models import Address, User
+from storage.console_erasure import erasure_preview
+from storage.models import Address, Role, User
+from storage.privacy import forget_user
 
 PAGE_SIZE = 50
 
@@ -41,7 +46,7 @@ async def learners(request: web.Request) -> web.StreamResponse:
     query = filter_query(request)
     next_url = str(request.rel_url.with_query({**query, "after": str(rows[-1]["id"])})) if more else None
     return render(request, "learners.html", rows=rows, q=q, f=f, choices=choices, query=query, next_url=next_url,
-                  period=request.query.get("period", "30"))
+                  period=request.query.get("period", "30"), erased=_int(request.query.get("erased")))
 
 
 def _plain(row: Any) -> dict[str, Any]:
@@ -67,7 +72,9 @@ async def _learner(request: web.Request) -> tuple[User, list[Address], dict[str,
 @page("GET", "/learners/{id}", TRAINER)
 async def learner_page(request: web.Request) -> web.StreamResponse:
     user, addresses, records = await _learner(request)
-    context: dict[str, Any] = {"user": user, "addresses": addresses, **records}
+    visitor = request[VISITOR]
+    context: dict[str, Any] = {"user": user, "addresses": addresses, **records,
+                               "may_erase": visitor is not None and visitor.user.role == Role.ADMIN}
     return render(request, "learner.html", **context)
 
 
@@ -80,3 +87,33 @@ async def learner_json(request: web.Request) -> web.StreamResponse:
             **{key: [_plain(row) for row in rows] for key, rows in records.items()}}
     return web.Response(text=json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json",
                         headers={"Content-Disposition": f'attachment; filename="learner-{user.id}.json"'})
+
+
+@page("GET", "/learners/{id}/erase", ADMIN)
+async def erase_page(request: web.Request) -> web.StreamResponse:
+    """What erasing this person does, and the button that does it."""
+    user_id = _int(request.match_info["id"])
+    async with request.app[CONSOLE].db.read() as session:
+        user = await queries.learner(session, user_id) if user_id else None
+        if user is None:
+            raise web.HTTPNotFound(text="no such learner")
+        preview = await erasure_preview(session, user.id)
+    return render(request, "erase.html", user=user, preview=preview, refused=user.role != Role.LEARNER)
+
+
+@page("POST", "/learners/{id}/erase", ADMIN)
+async def erase(request: web.Request) -> web.StreamResponse:
+    """Erase a learner as ``/forget`` does (the outbox cancels what was not sent), audited once."""
+    user_id = _int(request.match_info["id"])
+    console = request.app[CONSOLE]
+    async with console.db.transaction() as session:
+        user = await session.get(User, user_id) if user_id else None
+        if user is None:
+            raise web.HTTPNotFound(text="no such learner")
+        if user.role != Role.LEARNER:  # staff lose their role first: never erase a trainer or oneself here
+            preview = await erasure_preview(session, user.id)
+            return render(request, "erase.html", status=409, user=user, preview=preview, refused=True)
+        forgotten = await forget_user(session, user, console.clock.now())
+        await audited(request, session, "learner.erase", f"user:{user_id}", cancelled=forgotten.cancelled,
+                      addresses=len(forgotten.addresses))
+    raise web.HTTPSeeOther(f"/admin/learners?erased={user_id}")

@@ -90,6 +90,49 @@ TEXTS: dict[str, str] = {
     "nothing": N_("Nothing yet."),
     "beneficiaries": N_("Beneficiaries"),
     "listings_posted": N_("Listings posted"),
+    # course analytics, erasing a learner, more exports (bot/console/courses.py, learners.py, exports.py)
+    "courses_page": N_("Courses"),
+    "cohort_help": N_("Counted for the learners of the chosen country and channel who started the course in the "
+                      "period; certificates by the day they were issued."),
+    "completion_rate": N_("Completion rate"),
+    "median_time": N_("Median time to complete"),
+    "course_certificates": N_("Certificates issued"),
+    "review_open": N_("Questions in review"),
+    "review_mastered": N_("Mastered in review"),
+    "not_in_library": N_("no longer in the content library"),
+    "funnel": N_("Lessons: started and completed"),
+    "funnel_help": N_("Started: the lesson was shown. Completed: its quiz was answered (a lesson without a quiz: "
+                      "the learner went on). Stopped here: got this far and no further."),
+    "lesson": N_("Lesson"),
+    "stopped_here": N_("Stopped here"),
+    "quiz_questions": N_("Quiz questions"),
+    "answers": N_("Answers"),
+    "correct_share": N_("Answered correctly"),
+    "top_wrong": N_("Most chosen wrong answer"),
+    "export_completions": N_("Export completions CSV"),
+    "export_completions_xlsx": N_("Export completions Excel"),
+    "export_progress_xlsx": N_("Export progress Excel"),
+    "export_listings": N_("Export listings CSV"),
+    "export_listings_xlsx": N_("Export listings Excel"),
+    "export_faq_misses": N_("Export unanswered FAQ questions CSV"),
+    "export_faq_misses_xlsx": N_("Export unanswered FAQ questions Excel"),
+    "data_rights": N_("Data rights"),
+    "data_rights_help": N_("Trainers and admins can export everything kept about a learner as JSON. Erasing a "
+                           "learner is for admins only (a data-protection decision)."),
+    "erase_button": N_("Erase this learner…"),
+    "erase_title": N_("Erase learner"),
+    "erase_intro": N_("Erasing does what the learner's own /forget does, and it cannot be undone. These records "
+                      "are deleted:"),
+    "erase_waiting": N_("Messages not sent yet (cancelled)"),
+    "erase_certificates": N_("Certificates (kept only as anonymous counts)"),
+    "erase_kept": N_("Kept without a name or an address, so that other people's records stay whole: delivery "
+                     "counts of announcements, reports they filed, listings under moderation. Nothing more is "
+                     "sent to them."),
+    "erase_export_first": N_("If the learner asked for a copy of their data, export it first."),
+    "erase_confirm": N_("Erase this learner now"),
+    "erase_cancel": N_("Keep the learner"),
+    "erase_staff": N_("Only learners can be erased here. Remove this person's trainer or admin role first."),
+    "erased_note": N_("Learner #{number} was erased."),
 }
 
 

@@ -17,8 +17,10 @@ Shared: ``actions`` (the button payloads), ``common`` (staff, steps, the tools m
 ``storage.announcements`` and ``storage.roles``.
 """
 
+import handlers.announcements.people  # noqa: F401 - the console's /admin/people pages
 from bot.router import Router
 from handlers.announcements import audiences, compose, report, roles, schedule
+from handlers.announcements import pages as pages  # the console's /admin/announcements (routes register)
 from handlers.announcements.roles import add_commands
 from handlers.announcements.schedule import JOBS
 

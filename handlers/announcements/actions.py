@@ -28,3 +28,4 @@ DISCARD = Action("trainer:discard", int)
 CANCEL = Action("trainer:cancel", int)  # a scheduled or sending one
 
 TAP = Action("ann:tap", int)  # a learner pressed "I'm interested"
+LINK = Action("ann:link", int, int)  # a learner pressed the announcement's link button (broadcast id, index)

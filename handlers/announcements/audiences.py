@@ -118,7 +118,15 @@ async def set_filter(ctx: Context) -> None:
     if b is None:
         ctx.reply(ctx._("That announcement is no longer a draft."))
         return
-    audience = dict(b.audience or {})
+    b.audience = with_filter(ctx, b.audience, field, value, more)
+    await audience_screen(ctx, b)
+
+
+def with_filter(ctx: Context, audience: dict[str, Any] | None, field: str, value: str,
+                more: list[Any]) -> dict[str, Any]:
+    """``audience`` with one filter button's choice applied (anything unknown is ignored); announcements
+    and polls share it."""
+    audience = dict(audience or {})
     if field == "language" and value in LANGUAGES:
         audience["language"] = value
     elif field == "country" and value in COUNTRIES:
@@ -127,8 +135,15 @@ async def set_filter(ctx: Context) -> None:
         audience["craft"] = value
     elif field == "course" and value in ctx.deps.library.courses and more and more[0] in COURSE_STATES:
         audience["course"], audience["course_state"] = value, more[0]
-    b.audience = audience
-    await audience_screen(ctx, b)
+    return audience
+
+
+def with_province(ctx: Context, audience: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``audience`` with the typed province or city, or None when the message is not one."""
+    province = " ".join(ctx.msg.text.split())[:PROVINCE_MAX]
+    if province and ctx.msg.command is None:
+        return {**(audience or {}), "province": province}
+    return None
 
 
 @router.on(InStep(TrainerStep.PROVINCE), NoPayload, *staff)
@@ -138,7 +153,5 @@ async def got_province(ctx: Context) -> None:
     if b is None:
         tools(ctx)
         return
-    province = " ".join(ctx.msg.text.split())[:PROVINCE_MAX]
-    if province and ctx.msg.command is None:
-        b.audience = {**(b.audience or {}), "province": province}
+    b.audience = with_province(ctx, b.audience) or b.audience
     await audience_screen(ctx, b)

@@ -8,14 +8,28 @@ from __future__ import annotations
 import logging
 
 from bot.context import Context
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.media import MediaRejected, MediaStore
 from bot.router import Command, InStep, NoPayload, Router
 from bot.types import Button, Media, Reply, rows
-from handlers.announcements.actions import AUDIENCE, BUTTON, DISCARD, LATER, NEW, NOOP, NOW, PREVIEW, TAP, TOOLS
+from content import Library
+from handlers.announcements.actions import (
+    AUDIENCE,
+    BUTTON,
+    DISCARD,
+    LATER,
+    LINK,
+    NEW,
+    NOOP,
+    NOW,
+    PREVIEW,
+    TAP,
+    TOOLS,
+)
 from handlers.announcements.audiences import audience_screen, describe_audience, reach_text
 from handlers.announcements.common import TrainerStep, my_broadcast, staff, step_draft, tools
 from handlers.announcements.roles import add_commands as add_commands  # `smce-bot admin` (bot/cli.py)
+from handlers.lessons.common import COURSE
 from storage.announcements import Broadcast, BroadcastStatus, audience_count
 
 log = logging.getLogger(__name__)
@@ -89,9 +103,42 @@ async def toggle_button(ctx: Context) -> None:
     await audience_screen(ctx, b)
 
 
-def announcement(b: Broadcast, t: Translator) -> Reply:
+LINK_LABEL_MAX = 40
+
+
+EVENT_BUTTON = N_("See the event and sign up")
+
+
+def extra_buttons(b: Broadcast, t: Translator, library: Library | None) -> list[Button]:
+    """The console's buttons: a link (pressed, the bot answers with the address and counts the tap) or a
+    course (opens it, in the learner's language)."""
+    buttons: list[Button] = []
+    for index, item in enumerate(b.links or []):
+        if not isinstance(item, dict):
+            continue
+        if item.get("kind") == "link" and item.get("url"):
+            label = str(item.get("label") or "")[:LINK_LABEL_MAX] or t.gettext("Open the link")
+            buttons.append(Button(label, LINK.encode(b.id, index)))
+        elif item.get("kind") == "course" and library is not None and item.get("course") in library.courses:
+            course = library.courses[item["course"]]
+            title = course.title.in_(t.language)
+            buttons.append(Button(t.gettext("Course: {title}", title=title)[:LINK_LABEL_MAX], COURSE.encode(course.id)))
+        elif item.get("kind") == "item" and str(item.get("payload") or "").startswith(("dir:v:", "market:v:")):
+            # a featured profile or listing (handlers.directory.featured): the button opens it in the chat
+            buttons.append(Button(str(item.get("label") or "")[:LINK_LABEL_MAX] or "⭐", str(item["payload"])))
+        elif item.get("kind") == "event" and isinstance(item.get("event"), int):
+            # an event announced from its page (handlers.events.announce): the button opens it to sign up;
+            # the payload is handlers.events.actions.VIEW's (not imported: the events package imports this one)
+            buttons.append(Button(t.gettext(EVENT_BUTTON)[:LINK_LABEL_MAX], f"ev:v:{item['event']}"))
+    return buttons
+
+
+def announcement(b: Broadcast, t: Translator, library: Library | None = None) -> Reply:
     """The message as one recipient sees it, in their language."""
-    buttons = rows(Button(t.gettext("I'm interested"), TAP.encode(b.id))) if b.button else ()
+    found = extra_buttons(b, t, library)
+    if b.button:
+        found.append(Button(t.gettext("I'm interested"), TAP.encode(b.id)))
+    buttons = rows(*found) if found else ()
     return Reply(text=b.text, buttons=buttons, photo=Media.from_dict(b.photo) if b.photo else None,
                  title=t.gettext("📢 Announcement"), kind="announcement",
                  template_vars={"1": b.text[:1000]})
@@ -103,7 +150,7 @@ async def preview(ctx: Context) -> None:
     if b is None:
         ctx.reply(ctx._("That announcement is no longer a draft."))
         return
-    sample = announcement(b, ctx.t)
+    sample = announcement(b, ctx.t, ctx.deps.library)
     ctx.reply(sample.text, tuple(tuple(Button(x.label, NOOP.encode()) for x in row) for row in sample.buttons),
               photo=sample.photo, title=sample.title)
     reach, opted_out = await audience_count(ctx.session, b.audience or {}, b.author_id)

@@ -8,7 +8,7 @@ from bot.context import Context
 from bot.i18n import N_, Translator
 from bot.router import Command, Router
 from bot.types import Button, rows
-from handlers.announcements.actions import REPORT, TAP, TOOLS
+from handlers.announcements.actions import LINK, REPORT, TAP, TOOLS
 from handlers.announcements.common import my_broadcast, staff, tools
 from storage.announcements import (
     Broadcast,
@@ -87,3 +87,18 @@ async def tap(ctx: Context) -> None:
         return
     await add_tap(ctx.session, b.id, ctx.user.id, ctx.now)  # tapped before: counted once
     ctx.reply(ctx._("Thank you! The organisers will know you are interested."))
+
+
+@router.on(LINK)
+async def link(ctx: Context) -> None:
+    """The announcement's link button: the address as a message (every channel can open it), tap counted."""
+    broadcast_id, index = LINK.args(ctx)
+    b = await ctx.session.get(Broadcast, broadcast_id)
+    links = (b.links or []) if b is not None else []
+    item = links[index] if 0 <= index < len(links) and isinstance(links[index], dict) else None
+    if b is None or item is None or not item.get("url"):
+        ctx.reply(ctx._("That announcement is no longer available."))
+        return
+    await add_tap(ctx.session, b.id, ctx.user.id, ctx.now)
+    label = str(item.get("label") or "")
+    ctx.reply(f"{label}\n{item['url']}" if label else str(item["url"]))

@@ -33,8 +33,9 @@ from bot.router import Command, InStep, NoPayload, NotOnboarded, Onboarded, Payl
 from handlers import onboarding
 from handlers.announcements.actions import TRAINER
 from handlers.announcements.common import TrainerStep, is_staff, tools
+from storage.audit import record
 from storage.db import Database
-from storage.models import Role
+from storage.models import Role, User
 from storage.roles import add_attempt, add_invite, attempts_since, unused_invite
 from storage.users import get_or_create
 
@@ -77,9 +78,16 @@ def new_code() -> str:
 
 
 async def create_invite(session: AsyncSession, role: str, now: datetime, days: int = INVITE_DAYS) -> str:
-    code = new_code()
-    add_invite(session, hash_code(code), role, now, now + timedelta(days=days))
+    code, _ = await make_invite(session, role, now, days)
     return code
+
+
+async def make_invite(session: AsyncSession, role: str, now: datetime, days: int = INVITE_DAYS) -> tuple[str, int]:
+    """A one-time invite code for ``role`` valid ``days`` (only its hash is kept), and the invite's id."""
+    code = new_code()
+    invite = add_invite(session, hash_code(code), role, now, now + timedelta(days=days))
+    await session.flush()
+    return code, invite.id
 
 
 @router.command("trainer", filters=[Onboarded])
@@ -186,11 +194,27 @@ def full_address(channel: str, address: str) -> str:
     return f"{channel}:{address}"
 
 
+async def set_role_at(session: AsyncSession, channel: str, address: str, role: str) -> tuple[User, str, bool]:
+    """Give the person at this address a role (creating them if they never wrote): (them, the role they had,
+    created?). The command line and the console's people page both grant this way."""
+    user, _, created = await get_or_create(session, channel.lower(), full_address(channel, address))
+    was, user.role = user.role, role
+    return user, was, created
+
+
+async def cli_audit(session: AsyncSession, now: datetime, action: str, target: str | None, **detail: Any) -> None:
+    """One audit row for an ``smce-bot admin`` command: actor and address "cli" (the server's shell)."""
+    await record(session, at=now, actor_id=None, actor="cli", action=action, target=target, address="cli",
+                 detail=detail or None)
+
+
 async def grant_role(db: Database, channel: str, address: str, role: str, now: datetime) -> tuple[int, bool]:
-    """Give the person at this address a role (creating them if they never wrote); (user id, created?)."""
+    """``smce-bot admin grant``: the role for the person at this address, audited; (user id, created?)."""
     async with db.transaction() as session:
-        user, _, created = await get_or_create(session, channel.lower(), full_address(channel, address))
-        user.role = role
+        user, was, created = await set_role_at(session, channel, address, role)
+        action = "role.revoke" if role == Role.LEARNER and was != Role.LEARNER else "role.grant"
+        await cli_audit(session, now, action, f"user:{user.id}", role=role, was=was,
+                        address=full_address(channel, address))
         return user.id, created
 
 
@@ -220,7 +244,9 @@ def _invite(args: argparse.Namespace, settings: Any) -> int:
         try:
             await db.upgrade()
             async with db.transaction() as session:
-                code = await create_invite(session, args.role, datetime.now(UTC), args.days)
+                now = datetime.now(UTC)
+                code, invite_id = await make_invite(session, args.role, now, args.days)
+                await cli_audit(session, now, "invite.create", f"invite:{invite_id}", role=args.role, days=args.days)
         finally:
             await db.close()
         print(f"One-time {args.role} invite code (valid {args.days} days): {code}")

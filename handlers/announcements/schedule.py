@@ -16,19 +16,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.context import Context
-from bot.i18n import translator
+from bot.i18n import N_, translator
 from bot.jobs import Job, JobContext
 from bot.outbox import enqueue, enqueue_many
 from bot.router import Command, InStep, NoPayload, Router
 from bot.types import Button, Reply, rows
+from content import Library
 from handlers.announcements.actions import AUDIENCE, CANCEL, DISCARD, LATER, LIST, NOW, REPORT, TOOLS
 from handlers.announcements.common import TrainerStep, my_broadcast, staff, step_draft, tools
 from handlers.announcements.compose import announcement
 from handlers.announcements.report import report_text, short, status_label
 from handlers.choices import COUNTRY_TIMEZONE
 from storage import announcements as store
-from storage.announcements import BroadcastStatus, RecipientStatus
+from storage.announcements import Broadcast, BroadcastStatus, RecipientStatus, reachable
 from storage.db import Database
 from storage.models import Role, User
 from storage.users import preferred_address
@@ -40,6 +43,42 @@ EXPAND_BATCHES_PER_RUN = 200
 EXPAND_LEAD = 2000  # messages written ahead of the outbox before the expansion starts taking turns
 
 
+# --- sending now, later, or not at all: the chat and the console (handlers.announcements.pages) ---------
+
+TOO_EARLY = N_("That time has already passed. Please send a time in the future.")
+TOO_LATE = N_("That is more than a year away. Please send a nearer date.")
+CANCELLABLE = (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING, BroadcastStatus.QUEUED)
+
+
+def when_problem(when: datetime, now: datetime) -> str | None:
+    """Why an announcement cannot be scheduled at ``when`` (a message to translate), or None."""
+    if when <= now:
+        return TOO_EARLY
+    if when > now + timedelta(days=366):
+        return TOO_LATE
+    return None
+
+
+def schedule_at(b: Broadcast, when: datetime) -> None:
+    """A draft goes out at ``when`` (now: the next run of the broadcasts job)."""
+    b.status = BroadcastStatus.SCHEDULED
+    b.scheduled_at = when
+
+
+async def cancel_broadcast(session: AsyncSession, b: Broadcast, now: datetime, by: int | None) -> int | None:
+    """Cancel a scheduled or running announcement: its messages not sent yet are skipped. How many were
+    stopped, or None when it can no longer be cancelled (a draft, done, or cancelled already)."""
+    if b.status not in CANCELLABLE:
+        return None
+    was = b.status
+    b.status = BroadcastStatus.CANCELLED
+    b.finished_at = b.cancelled_at = now
+    b.cancelled_by = by
+    if was in (BroadcastStatus.SENDING, BroadcastStatus.QUEUED):
+        return await store.skip_unsent(session, b.id)
+    return 0
+
+
 @router.on(NOW, *staff)
 async def send_now(ctx: Context) -> None:
     b = await my_broadcast(ctx, NOW.arg(ctx), BroadcastStatus.DRAFT)
@@ -47,8 +86,7 @@ async def send_now(ctx: Context) -> None:
         ctx.reply(ctx._("That announcement is no longer a draft."))
         return
     reach, _ = await store.audience_count(ctx.session, b.audience or {}, b.author_id)
-    b.status = BroadcastStatus.SCHEDULED
-    b.scheduled_at = ctx.now
+    schedule_at(b, ctx.now)
     ctx.goto(None)
     ctx.reply(ctx.ngettext("Sending now to {n} person. You will get a report when it is done.",
                            "Sending now to {n} people. You will get a report when it is done.", reach),
@@ -150,14 +188,11 @@ async def got_when(ctx: Context) -> None:
         ctx.reply(ctx._("Sorry, I could not read that. Please write it like {example} or tomorrow 9:00.",
                         example=example_when(ctx.now, zone)))
         return
-    if when <= ctx.now:
-        ctx.reply(ctx._("That time has already passed. Please send a time in the future."))
+    problem = when_problem(when, ctx.now)
+    if problem is not None:
+        ctx.reply(ctx._(problem))
         return
-    if when > ctx.now + timedelta(days=366):
-        ctx.reply(ctx._("That is more than a year away. Please send a nearer date."))
-        return
-    b.status = BroadcastStatus.SCHEDULED
-    b.scheduled_at = when
+    schedule_at(b, when)
     ctx.goto(None)
     local = translator(ctx.user.language, str(zone))
     ctx.reply(ctx._("Scheduled for {when} ({zone}).", when=local.datetime(when), zone=str(zone)),
@@ -177,15 +212,10 @@ async def discard(ctx: Context) -> None:
 @router.on(CANCEL, *staff)
 async def cancel(ctx: Context) -> None:
     b = await my_broadcast(ctx, CANCEL.arg(ctx))
-    if b is None or b.status in (BroadcastStatus.DONE, BroadcastStatus.CANCELLED):
+    stopped = await cancel_broadcast(ctx.session, b, ctx.now, ctx.user.id) if b is not None else None
+    if stopped is None:
         ctx.reply(ctx._("That announcement can no longer be cancelled."))
         return
-    was = b.status
-    b.status = BroadcastStatus.CANCELLED
-    b.finished_at = ctx.now
-    stopped = 0
-    if was in (BroadcastStatus.SENDING, BroadcastStatus.QUEUED):
-        stopped = await store.skip_unsent(ctx.session, b.id)
     text = ctx._("Cancelled.")
     if stopped:
         text += " " + ctx.ngettext("{n} message not sent yet was stopped.", "{n} messages not sent yet were stopped.",
@@ -214,22 +244,15 @@ async def list_broadcasts(ctx: Context) -> None:
 # --- delivery: the broadcasts job ----------------------------------------------------------------------
 
 
-def reachable(addresses: list[Any]) -> Any | None:
-    """``storage.users.preferred_address`` for plain address rows (channel, address, blocked, ...)."""
-    usable = [a for a in addresses if not a.blocked and a.channel != "terminal"] or [
-        a for a in addresses if not a.blocked]
-    if not usable:
-        return None
-    return max(usable, key=lambda a: (a.last_inbound_at is not None, a.last_inbound_at or a.created_at))
-
-
-async def expand_batch(db: Database, broadcast_id: int, now: datetime, batch: int = EXPAND_BATCH) -> tuple[int, bool]:
-    """Write outbox rows for the next ``batch`` people; (people done, finished?). One transaction."""
+async def expand_batch(db: Database, broadcast_id: int, now: datetime, batch: int = EXPAND_BATCH,
+                       library: Library | None = None) -> tuple[int, bool]:
+    """Write outbox rows for the next ``batch`` people; (people done, finished?). One transaction.
+    ``library``: the content library, for a course button."""
     async with db.transaction() as session:
         b = await store.locked_broadcast(session, broadcast_id)
         if b is None or b.status != BroadcastStatus.SENDING:
             return 0, True
-        users = await store.next_recipients(session, b, batch)
+        users = await store.next_recipients(session, b, batch, now)
         if not users:
             b.status = BroadcastStatus.QUEUED
             b.expanded_at = now
@@ -255,7 +278,7 @@ async def expand_batch(db: Database, broadcast_id: int, now: datetime, batch: in
             key = (user.language, user.timezone)
             reply = replies.get(key)
             if reply is None:
-                reply = replies[key] = announcement(b, translator(user.language, user.timezone))
+                reply = replies[key] = announcement(b, translator(user.language, user.timezone), library)
             messages.append((user.id, address.channel, address.address, reply))
         outbox_ids = await enqueue_many(session, messages, now=now, broadcast_id=b.id, ids=True)
         queued = [m[0] for m in messages]
@@ -315,7 +338,7 @@ async def run_broadcasts(jc: JobContext, *, batch: int = EXPAND_BATCH,
         finished = False
         while not finished and batches < max_batches:
             started = time.monotonic()
-            count, finished = await expand_batch(jc.db, broadcast_id, now, batch)
+            count, finished = await expand_batch(jc.db, broadcast_id, now, batch, jc.deps.library)
             batches += 1
             done += count
             if count:

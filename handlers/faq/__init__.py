@@ -13,6 +13,7 @@ route), and last free text (the words "trainer"/"human" must reach the hand-over
 routes overlap; the others answer distinct buttons, commands and steps.
 """
 
+import handlers.faq.pages  # noqa: F401 - the console's /admin/inbox pages
 from bot.router import Router
 from handlers.faq import answer, tickets, unanswered
 from handlers.faq.answer import JOBS

@@ -42,7 +42,7 @@ async def warm_index(jc: JobContext) -> int:
     return 0
 
 
-JOBS: list[Job] = [Job("faq-index", 3600.0, warm_index)]
+JOBS: list[Job] = [Job("faq-index", 3600.0, warm_index, each_worker=True)]
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -12,6 +12,10 @@ and goes after every trainer route (unanswered.py's too).
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.context import Context
 from bot.i18n import LANGUAGES, N_, translator
 from bot.router import Command, HasText, NoStep, Onboarded, Router, Words
@@ -65,6 +69,58 @@ async def open_ticket(ctx: Context, question: str) -> None:
             rows(Button(t.gettext("Take it"), TAKE.encode(ticket.id))),
             kind="relay",
         ))
+
+
+# --- what happens to a ticket, shared by the chat and the console (handlers.faq.pages) ------------------
+
+
+def claim_ticket(ticket: FaqTicket, trainer_id: int, now: datetime) -> bool:
+    """A trainer takes an open ticket (True); one already taken or closed is left as it is (False)."""
+    if ticket.status != TicketStatus.OPEN:
+        return False
+    ticket.status = TicketStatus.TAKEN
+    ticket.trainer_id = trainer_id
+    ticket.taken_at = now
+    return True
+
+
+def taken_by_other(ticket: FaqTicket, trainer_id: int) -> bool:
+    return ticket.status == TicketStatus.TAKEN and ticket.trainer_id not in (None, trainer_id)
+
+
+def add_answer(session: AsyncSession, ticket: FaqTicket, trainer_id: int, text: str, now: datetime) -> None:
+    """Keep a trainer's answer on the ticket."""
+    session.add(FaqTicketMessage(ticket_id=ticket.id, author_id=trainer_id, from_trainer=True, text=text,
+                                 created_at=now))
+    ticket.answered_at = now
+
+
+def close_ticket(ticket: FaqTicket, trainer_id: int, now: datetime) -> None:
+    ticket.status = TicketStatus.CLOSED
+    ticket.trainer_id = ticket.trainer_id or trainer_id
+    ticket.closed_at = now
+
+
+def taken_notice(asker: User, ticket: FaqTicket) -> Reply:
+    """What the asker is told, in their language, when a trainer takes their question."""
+    t = translator(asker.language, asker.timezone)
+    return Reply(t.gettext("A trainer is looking at your question: “{question}”", question=short(ticket.question, 200)),
+                 kind="relay")
+
+
+def answer_notice(asker: User, ticket: FaqTicket, text: str) -> Reply:
+    """A trainer's answer as the asker gets it (kind "relay": the WhatsApp template for relays, if any)."""
+    t = translator(asker.language, asker.timezone)
+    return Reply(t.gettext("A trainer answers your question:\n{text}", text=text),
+                 rows(Button(t.gettext("Write back"), BACK.encode(ticket.id))), kind="relay")
+
+
+def closed_notice(asker: User, ticket: FaqTicket) -> Reply:
+    t = translator(asker.language, asker.timezone)
+    return Reply(t.gettext("The trainer has closed your question “{question}”. Ask again any time.",
+                           question=short(ticket.question, 200)),
+                 rows(Button(t.gettext("Talk to a trainer"), HUMAN.encode()),
+                      Button(t.gettext("Main menu"), HOME.encode())), kind="relay")
 
 
 # --- the asker's side ----------------------------------------------------------------------------
@@ -167,19 +223,13 @@ async def take(ctx: Context) -> None:
     if ticket is None or ticket.status == TicketStatus.CLOSED:
         ctx.reply(ctx._("That ticket is closed."), rows(open_tickets(ctx)))
         return
-    if ticket.status == TicketStatus.TAKEN and ticket.trainer_id != ctx.user.id:
+    if taken_by_other(ticket, ctx.user.id):
         ctx.reply(ctx._("Another trainer has already taken ticket #{number}.", number=ticket.id),
                   rows(open_tickets(ctx)))
         return
     asker = await ctx.session.get(User, ticket.user_id)
-    if ticket.status == TicketStatus.OPEN:
-        ticket.status = TicketStatus.TAKEN
-        ticket.trainer_id = ctx.user.id
-        ticket.taken_at = ctx.now
-        if asker is not None:
-            t = translator(asker.language, asker.timezone)
-            ctx.send(asker, Reply(t.gettext("A trainer is looking at your question: “{question}”",
-                                            question=short(ticket.question, 200)), kind="relay"))
+    if claim_ticket(ticket, ctx.user.id, ctx.now) and asker is not None:
+        ctx.send(asker, taken_notice(asker, ticket))
     ctx.goto(FaqStep.ANSWER, ticket=ticket.id)
     language = LANGUAGES[ticket.language].native_name if ticket.language in LANGUAGES else "?"
     ctx.reply(
@@ -200,17 +250,8 @@ async def relay_answer(ctx: Context) -> None:
         return
     asker = await ctx.session.get(User, ticket.user_id)
     text = ctx.msg.text.strip()
-    ctx.session.add(FaqTicketMessage(ticket_id=ticket.id, author_id=ctx.user.id, from_trainer=True, text=text,
-                                     created_at=ctx.now))
-    ticket.answered_at = ctx.now
-    delivered = False
-    if asker is not None:
-        t = translator(asker.language, asker.timezone)
-        delivered = ctx.send(asker, Reply(
-            t.gettext("A trainer answers your question:\n{text}", text=text),
-            rows(Button(t.gettext("Write back"), BACK.encode(ticket.id))),
-            kind="relay",
-        ))
+    add_answer(ctx.session, ticket, ctx.user.id, text, ctx.now)
+    delivered = asker is not None and ctx.send(asker, answer_notice(asker, ticket, text))
     if not delivered:
         ctx.reply(ctx._("I could not reach them (no address they can get messages at)."))
         return
@@ -225,23 +266,14 @@ async def close(ctx: Context) -> None:
     if ticket is None or ticket.status == TicketStatus.CLOSED:
         ctx.reply(ctx._("That ticket is closed."), rows(open_tickets(ctx)))
         return
-    if ticket.status == TicketStatus.TAKEN and ticket.trainer_id not in (None, ctx.user.id):
+    if taken_by_other(ticket, ctx.user.id):
         ctx.reply(ctx._("Another trainer has already taken ticket #{number}.", number=ticket.id),
                   rows(open_tickets(ctx)))
         return
-    ticket.status = TicketStatus.CLOSED
-    ticket.trainer_id = ticket.trainer_id or ctx.user.id
-    ticket.closed_at = ctx.now
+    close_ticket(ticket, ctx.user.id, ctx.now)
     asker = await ctx.session.get(User, ticket.user_id)
     if asker is not None:
-        t = translator(asker.language, asker.timezone)
-        ctx.send(asker, Reply(
-            t.gettext("The trainer has closed your question “{question}”. Ask again any time.",
-                      question=short(ticket.question, 200)),
-            rows(Button(t.gettext("Talk to a trainer"), HUMAN.encode()),
-                 Button(t.gettext("Main menu"), HOME.encode())),
-            kind="relay",
-        ))
+        ctx.send(asker, closed_notice(asker, ticket))
     ctx.reply(ctx._("Ticket #{number} closed.", number=ticket.id),
               rows(open_tickets(ctx), main_menu(ctx), width=2))
 

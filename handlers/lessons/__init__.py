@@ -5,6 +5,7 @@ the questions and answers. Queries are in ``storage.lessons``.
 """
 
 from handlers.lessons import course, quiz
+from handlers.lessons import pages as pages  # the console's /admin/content (routes register)
 from handlers.lessons.common import router
 
 __all__ = ["course", "quiz", "router"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Container
 
 from bot.context import Context
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.payloads import Action
 from bot.router import Router
 from content import Course, Text
@@ -32,9 +32,14 @@ add_item(N_("My progress"), PROGRESS, 20)
 
 
 def text_in(ctx: Context, text: Text) -> str:
-    value, fell_back = text.get_text(ctx.user.language or "en")
+    return text_for(ctx.t, text)
+
+
+def text_for(t: Translator, text: Text) -> str:
+    """A content text in ``t``'s language, or English with a note saying so."""
+    value, fell_back = text.get_text(t.language)
     if fell_back:
-        return value + "\n\n" + ctx._("(Not translated into your language yet, so here it is in English.)")
+        return value + "\n\n" + t.gettext("(Not translated into your language yet, so here it is in English.)")
     return value
 
 

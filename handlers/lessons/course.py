@@ -10,13 +10,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.context import Context
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.media import MediaRejected, MediaStore
 from bot.router import Command, Onboarded, Words
-from bot.types import Button, Media, rows
+from bot.types import Button, Media, Reply, rows
 from content import Course, Lesson
 from handlers.certificates import award, caption, send_certificate
-from handlers.lessons.common import COURSE, COURSES, LESSON, PROGRESS, RESTART, complete_if_done, plain, router, text_in
+from handlers.lessons.common import (
+    COURSE,
+    COURSES,
+    LESSON,
+    PROGRESS,
+    RESTART,
+    complete_if_done,
+    plain,
+    router,
+    text_for,
+    text_in,
+)
 from handlers.lessons.quiz import ask, first_unanswered
 from handlers.menu import HOME
 from storage.lessons import all_answers, all_progress, answers_of, progress_of, restart_course, start_course
@@ -120,17 +131,23 @@ async def show_next(ctx: Context, course: Course) -> None:
     progress.next_lesson = index + 1
     progress.lessons_done = max(progress.lessons_done, index + 1)
     progress.updated_at = ctx.now
-    header = ctx._("Lesson {number} of {total}", number=index + 1, total=len(course.lessons))
     question = first_unanswered(lesson, answers)
     complete_if_done(ctx, course, progress, answers)
-    buttons = () if question is not None else rows(
-        Button(ctx._("Next lesson") if index + 1 < len(course.lessons) else ctx._("Finish"), LESSON.encode(course.id)),
-        Button(ctx._("Main menu"), HOME.encode()), width=2,
-    )
-    ctx.reply(f"{header}\n\n{text_in(ctx, lesson.text)}", buttons, title=plain(ctx, lesson.title),
-              photo=lesson_photo(ctx, lesson))
+    ctx.replies.append(lesson_reply(ctx.t, course, index, lesson_photo(ctx, lesson), question is not None))
     if question is not None:
         ask(ctx, course, question)
+
+
+def lesson_reply(t: Translator, course: Course, index: int, photo: Media | None, asks: bool) -> Reply:
+    """Lesson ``index`` of the course as one message; ``asks``: a quiz question follows (no buttons then)."""
+    lesson = course.lessons[index]
+    header = t.gettext("Lesson {number} of {total}", number=index + 1, total=len(course.lessons))
+    buttons = () if asks else rows(
+        Button(t.gettext("Next lesson") if index + 1 < len(course.lessons) else t.gettext("Finish"),
+               LESSON.encode(course.id)),
+        Button(t.gettext("Main menu"), HOME.encode()), width=2,
+    )
+    return Reply(f"{header}\n\n{text_for(t, lesson.text)}", buttons, photo=photo, title=lesson.title.in_(t.language))
 
 
 def lesson_photo(ctx: Context, lesson: Lesson) -> Media | None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.context import Context
+from bot.i18n import Translator
 from bot.router import Onboarded
-from bot.types import Button, rows
+from bot.types import Button, Reply, rows
 from content import Course, Lesson, Question
-from handlers.lessons.common import LESSON, QUIZ, complete_if_done, plain, router, text_in
+from handlers.lessons.common import LESSON, QUIZ, complete_if_done, plain, router, text_for, text_in
 from handlers.menu import HOME
 from storage.lessons import answers_of, progress_of, record_answer
 from storage.models import QuizAnswer
@@ -18,11 +19,16 @@ def first_unanswered(lesson: Lesson, answers: dict[str, QuizAnswer]) -> Question
 
 
 def ask(ctx: Context, course: Course, question: Question) -> None:
+    ctx.replies.append(quiz_reply(ctx.t, course, question))
+
+
+def quiz_reply(t: Translator, course: Course, question: Question) -> Reply:
+    """A quiz question with its choices as buttons."""
     buttons = rows(*(
-        Button(plain(ctx, choice.text)[:60], QUIZ.encode(course.id, question.id, i))
+        Button(choice.text.in_(t.language)[:60], QUIZ.encode(course.id, question.id, i))
         for i, choice in enumerate(question.choices)
     ))
-    ctx.reply(text_in(ctx, question.question), buttons, title=ctx._("Quiz"))
+    return Reply(text_for(t, question.question), buttons, title=t.gettext("Quiz"))
 
 
 def verdict(ctx: Context, correct: bool, feedback: str) -> str:

@@ -15,6 +15,7 @@ The queries are in ``storage.market``. Routers are tried in the order included b
 
 from __future__ import annotations
 
+import handlers.market.pages  # noqa: F401 - the console's /admin/listings pages
 from bot.i18n import N_
 from bot.jobs import Job
 from bot.router import Router

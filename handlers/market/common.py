@@ -4,7 +4,7 @@ shown to buyers, publishing, and telling the moderators."""
 from __future__ import annotations
 
 import zlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -73,7 +73,7 @@ REPORT_REASONS = {
 CONTACT_KINDS = ("telegram", "whatsapp", "relay")
 STATUS_LABELS = {
     "pending": N_("waiting for review"), "active": N_("in the marketplace"), "rejected": N_("not accepted"),
-    "sold": N_("sold"), "expired": N_("expired"), "deleted": N_("deleted"),
+    "sold": N_("sold"), "expired": N_("expired"), "deleted": N_("deleted"), "hidden": N_("hidden by a moderator"),
 }
 
 MODERATORS = (Role.TRAINER, Role.ADMIN)
@@ -131,13 +131,18 @@ def contact_address(addresses: list[Address], kind: str) -> str | None:
 
 def publish(ctx: Context, listing: Listing) -> None:
     """Put a listing in the marketplace (approved by a moderator, or auto-approved) for the configured days."""
+    publish_at(listing, ctx.now, ctx.deps.settings.listing_days)
+
+
+def publish_at(listing: Listing, now: datetime, days: int) -> None:
+    """``publish`` outside a chat turn (a console page)."""
     if listing.approved_at is None:
-        listing.created_at = ctx.now  # "newest first" counts from publication
+        listing.created_at = now  # "newest first" counts from publication
     listing.status = ListingStatus.ACTIVE
-    listing.approved_at = ctx.now
-    listing.expires_at = ctx.now + timedelta(days=ctx.deps.settings.listing_days)
+    listing.approved_at = now
+    listing.expires_at = now + timedelta(days=days)
     listing.reminded_at = None
-    listing.updated_at = ctx.now
+    listing.updated_at = now
 
 
 # --- search text --------------------------------------------------------------------------------
@@ -181,7 +186,7 @@ def missing_fields(data: dict[str, Any]) -> list[str]:
 def photo_media(photo: MarketPhoto, channel: str | None) -> Media | None:
     """How to show a photo on a channel: Telegram re-uses its own file_id, everyone else our copy."""
     if channel == "telegram" and photo.channel == "telegram" and photo.file_id:
-        return Media("photo", file_id=photo.file_id)
+        return Media("photo", file_id=photo.file_id, key=photo.key)  # our copy, if made: for the data saver
     if photo.key:
         return Media("photo", key=photo.key)
     return None

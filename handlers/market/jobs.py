@@ -137,4 +137,4 @@ async def warm_search(jc: JobContext) -> int:
 
 
 JOBS = [Job("market-photos", 10.0, copy_photos), Job("market-expiry", 900.0, expire_listings),
-        Job("market-search", 60.0, warm_search)]
+        Job("market-search", 60.0, warm_search, each_worker=True)]

@@ -89,10 +89,14 @@ async def test_route_table_walked_as_each_role(console: TestClient, service: Ser
         people[role] = await user_id_of(service, address)
     learner_id = people[Role.LEARNER]
     cookies = {role: await session_cookie(service, uid) for role, uid in people.items()}
-    for method, path, handler in admin_routes(console_web_app(service)):
+    # The routes that end something (erasing the learner, signing out) go last, so every other route meets
+    # the learner and the sessions still there.
+    fill = {"id": str(learner_id), "token": "x" * 20}  # path parameters; any other gets a made-up code
+    routes = sorted(admin_routes(console_web_app(service)), key=lambda r: (r[1] == "/admin/logout", "erase" in r[1]))
+    for method, path, handler in routes:
         if method == "HEAD":
             continue
-        url = path.replace("{id}", str(learner_id)).replace("{token}", "x" * 20)
+        url = re.sub(r"\{(\w+)(?::[^}]*)?\}", lambda m: fill.get(m.group(1), "ABC234"), path)
         declared = role_of(handler)
         for role in ROLES:
             cookie, csrf = cookies[role] if role else ("", "")
@@ -104,8 +108,10 @@ async def test_route_table_walked_as_each_role(console: TestClient, service: Ser
             allowed = declared == PUBLIC or (declared == TRAINER and role in (Role.TRAINER, Role.ADMIN)) or (
                 declared == ADMIN and role == Role.ADMIN)
             where = f"{method} {url} as {role}"
-            if allowed:
-                assert response.status < 400 or (method == "POST" and declared == PUBLIC), where
+            if allowed:  # let through (a record the walk made up may be missing, a bare POST incomplete)
+                assert response.status < 400 or response.status in (400, 404, 409) or (
+                    method == "POST" and declared == PUBLIC), where
+                assert response.headers.get("Location") != "/admin/signin", where
             elif role in (None, Role.LEARNER):
                 assert response.status == 303 and response.headers["Location"] == "/admin/signin", where
                 assert "Noy" not in await response.text()

@@ -13,6 +13,7 @@ import pytest
 from bot.channels.terminal import chat
 from bot.i18n import LANGUAGES, Translator
 from bot.service import Service
+from bot.types import Media
 from handlers.choices import CRAFTS, typed_country, typed_craft
 from handlers.onboarding import typed_language
 from tests.driver import RecordingSender, text_of, user_at
@@ -39,10 +40,13 @@ async def test_lao_weaver_types_craft_and_country(chat_user: Callable[..., ChatU
     assert LO.gettext("Which country do you work in?") in shown
     assert LO.gettext("Thank you, {name}. What is your craft?", name="ນ້ອຍ") not in shown
     replies = await noy.say(country)
+    assert LO.gettext("Are you a woman or a man, or do you describe yourself another way?") in text_of(replies)
+    await noy.press(LO.gettext("Skip"))
+    replies = await noy.press(LO.gettext("Skip"))
     assert LO.gettext("All set, {name}! Take a short course, sell your work in the marketplace, or ask a "
                       "question.", name="ນ້ອຍ") in text_of(replies)
     user = await user_at(service, noy.address)
-    assert (user.craft, user.country, user.onboarded) == ("weaving", "LA", True)
+    assert (user.craft, user.country, user.onboarded, user.sex, user.age_band) == ("weaving", "LA", True, None, None)
 
 
 @pytest.mark.parametrize(("craft", "country", "code"), [
@@ -58,7 +62,9 @@ async def test_filipino_seller_types_on_telegram(service: Service, telegram: Rec
     await maria.say("Maria")
     replies = await maria.say(craft)
     assert FIL.gettext("Which country do you work in?") in text_of(replies)
-    replies = await maria.say(country)
+    await maria.say(country)
+    await maria.say("skip")
+    replies = await maria.say(FIL.gettext("Skip"))
     assert FIL.gettext("All set, {name}! Take a short course, sell your work in the marketplace, or ask a "
                        "question.", name="Maria") in text_of(replies)
     user = await user_at(service, maria.address)
@@ -76,9 +82,15 @@ async def test_english_answers_and_misspellings(service: Service, recorder: Reco
     replies = await ann.say("pottery")
     assert "Which country do you work in?" in text_of(replies)
     replies = await ann.say("Burma")
+    assert "Two last questions, both optional" in text_of(replies)
+    await ann.say("female")
+    replies = await ann.say("Fifty")  # not a choice: said once, the ranges again
+    assert [r.text for r in replies] == [NOT_A_CHOICE] and "45 to 54" in labels(replies)
+    replies = await ann.say("52")
     assert "All set, Ann!" in text_of(replies)
     user = await user_at(service, address)
-    assert (user.language, user.craft, user.country) == ("en", "ceramics", "MM")
+    assert (user.language, user.craft, user.country, user.sex, user.age_band) == ("en", "ceramics", "MM", "woman",
+                                                                                 "45_54")
 
 
 @pytest.mark.parametrize("address", ["terminal:bo", "telegram:78"])
@@ -118,6 +130,8 @@ async def test_two_equally_close_choices_ask_which(chat_user: Callable[..., Chat
     replies = await kim.say("Laos atau Thailand")
     assert labels(replies) == ["Laos", "Thailand"]
     await kim.press("Thailand")
+    await kim.press("onb:sex:skip")
+    await kim.press("onb:age:skip")
     user = await user_at(service, kim.address)
     assert (user.craft, user.country, user.onboarded) == ("ceramics", "TH", True)
 
@@ -147,17 +161,25 @@ async def test_filipino_journey_through_the_whatsapp_webhook(wa_user: Callable[.
     assert FIL.gettext(NOT_A_CHOICE) in text and number_of(text, "Pilipinas")
     assert FIL.gettext("Thank you, {name}. What is your craft?", name="Maria") not in text
     text = await maria.say("pinas")
+    assert FIL.gettext("Two last questions, both optional: the answers are used only for anonymous programme "
+                       "reports.") in text
+    text = await maria.say(number_of(text, FIL.gettext("Prefer not to say")))
+    text = await maria.say(number_of(text, FIL.gettext("25 to 34")))
+    assert number_of(text, FIL.gettext("Full photos"))  # WhatsApp only: the data saver question; typed "yes"
+    text = await maria.say("yes")
     assert FIL.gettext("All set, {name}! Take a short course, sell your work in the marketplace, or ask a "
                        "question.", name="Maria") in text
     user = await user_at(wa_service, maria.address)
-    assert (user.language, user.craft, user.country) == ("fil", "weaving", "PH")
+    assert (user.language, user.craft, user.country, user.sex, user.age_band) == ("fil", "weaving", "PH",
+                                                                                 "undisclosed", "25_34")
+    assert user.data_saver
 
 
 async def test_lao_weaver_in_the_terminal_chat(settings, clock) -> None:
     """The reported session, in `smce-bot chat`: Lao chosen by name, ການທໍ, then ລາວ."""
     service = Service(settings, clock=clock)
     out = io.StringIO()
-    lines = ["ລາວ", "ນ້ອຍ", "ການທໍ", "ປະເທດລາວ"]
+    lines = ["ລາວ", "ນ້ອຍ", "ການທໍ", "ປະເທດລາວ", "1", LO.gettext("Skip")]  # a woman; no age band given
     await chat(service, address="terminal:noy", stdin=io.StringIO("\n".join(lines) + "\n"), out=out)
     transcript = out.getvalue()
     assert transcript.count(LO.gettext("Thank you, {name}. What is your craft?", name="ນ້ອຍ")) == 1
@@ -165,7 +187,7 @@ async def test_lao_weaver_in_the_terminal_chat(settings, clock) -> None:
     assert LO.gettext("All set, {name}! Take a short course, sell your work in the marketplace, or ask a "
                       "question.", name="ນ້ອຍ") in transcript
     user = await user_at(service, "terminal:noy")
-    assert (user.language, user.craft, user.country) == ("lo", "weaving", "LA")
+    assert (user.language, user.craft, user.country, user.sex, user.age_band) == ("lo", "weaving", "LA", "woman", None)
 
 
 def test_typed_names_every_language_and_country() -> None:
@@ -184,3 +206,33 @@ def test_typed_names_every_language_and_country() -> None:
     assert typed_country("viet nam") == ("VN",) and typed_country("Việt Nam") == ("VN",)
     assert typed_craft("weaving") == typed_craft("habi") == typed_craft("ການທໍ") == ("weaving",)
     assert typed_country("Sam") == () and typed_craft("Noy") == () and typed_country("Maria") == ()
+
+
+async def test_optional_questions_privacy_notice_and_stray_presses(chat_user: Callable[..., ChatUser],
+                                                                   service: Service) -> None:
+    """Sex and age band come last, both optional (the privacy notice says so); a button of a question not
+    asked now, a sticker or /menu asks the current question again; after setup their buttons change nothing."""
+    lin = chat_user("terminal:lin")
+    await lin.say("/start")
+    replies = await lin.press("English")
+    assert "Sex and age are optional and used only for anonymous programme reports." in text_of(replies)
+    await lin.say("Lin")
+    replies = await lin.send(payload="onb:sex:woman")  # not asked yet
+    assert "What is your craft?" in text_of(replies)
+    await lin.press("Ceramics")
+    replies = await lin.press("Laos")
+    assert labels(replies) == ["Woman", "Man", "Another identity", "Prefer not to say", "Skip"]
+    replies = await lin.send(payload="onb:age:18_24")  # the other question's button
+    assert "Are you a woman or a man" in text_of(replies)
+    replies = await lin.send(payload="onb:sex:queen")
+    assert "Are you a woman or a man" in text_of(replies)
+    replies = await lin.say("/menu")
+    assert "Are you a woman or a man" in text_of(replies)
+    await lin.press("Man")
+    replies = await lin.send(media=(Media(kind="sticker", key="s1"),))
+    assert "How old are you?" in text_of(replies)
+    replies = await lin.press("65 or older")
+    assert "All set, Lin!" in text_of(replies)
+    await lin.send(payload="onb:sex:woman")  # an old button, after setup
+    user = await user_at(service, lin.address)
+    assert (user.onboarded, user.sex, user.age_band, user.step) == (True, "man", "65_plus", None)

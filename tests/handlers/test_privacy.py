@@ -113,3 +113,22 @@ async def test_forget_erases_the_user_cancels_their_messages_and_keeps_counts_an
 
     # Writing again starts afresh, as a new person.
     assert "language" in text_of(await ana.say("hello")).lower()
+
+
+async def test_mydata_shows_and_forget_erases_the_optional_answers(chat_user, service: Service) -> None:
+    ana = chat_user("terminal:ana")
+    await ana.onboard(name="Ana", sex="woman", age_band="25_34")
+    replies = await ana.say("/mydata")
+    text = text_of(replies)
+    assert "Sex: Woman" in text and "Age band: 25 to 34" in text
+    (reply,) = [r for r in replies if r.document is not None]
+    assert reply.document is not None and reply.document.key
+    path = service.documents.path(reply.document.key)
+    assert path is not None
+    user = json.loads(path.read_text())["data"]["users"][0]
+    assert (user["sex"], user["age_band"]) == ("woman", "25_34")  # codes, as stored
+    await ana.say("/forget")
+    await ana.press("Yes, erase everything")
+    async with service.db.read() as session:
+        kept = (await session.execute(select(User.sex, User.age_band))).all()
+    assert all(row == (None, None) for row in kept), kept

@@ -33,9 +33,19 @@ def upgrade() -> None:
     )
     for column in ("at", "actor_id", "action", "target"):
         op.create_index(op.f(f"ix_audit_log_{column}"), "audit_log", [column], unique=False)
+    # Who made a listing's last moderation decision, and when (chat or console).
+    with op.batch_alter_table("market_listings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("moderator_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("moderated_at", storage.models.UTCDateTime(timezone=True), nullable=True))
+        batch_op.create_foreign_key(batch_op.f("fk_market_listings_moderator_id_users"), "users",
+                                    ["moderator_id"], ["id"], ondelete="SET NULL")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("market_listings", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_market_listings_moderator_id_users"), type_="foreignkey")
+        batch_op.drop_column("moderated_at")
+        batch_op.drop_column("moderator_id")
     for column in ("at", "actor_id", "action", "target"):
         op.drop_index(op.f(f"ix_audit_log_{column}"), table_name="audit_log")
     op.drop_table("audit_log")
