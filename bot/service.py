@@ -20,20 +20,23 @@ from bot.console.app import add_console
 from bot.context import Clock, Deps, SystemClock
 from bot.deliveries import Deliveries
 from bot.documents import DocumentStore
-from bot.engine import Engine, tune_gc
+from bot.engine import NUMBERED_MENU_CHANNELS, Engine, tune_gc
 from bot.jobs import Job, JobContext, Scheduler
+from bot.light import Light, LightSender
 from bot.logs import configure as configure_logs
 from bot.media import MediaStore
 from bot.metrics import CONTENT_TYPE, Backlog, authorised, is_loopback, serve_on_main, timed_job
 from bot.metrics import render as render_metrics
 from bot.outbox.sender import Sender
 from bot.outbox.worker import OutboxWorker
+from bot.public.web import routes as public_routes
 from bot.redact import protect
 from bot.router import Router
 from bot.web import build_app, metrics_app
 from content import load_library
 from storage.db import Database
 from storage.retention import outbox_backlog, ping, schema_revisions
+from storage.workers import AnotherServer, single_server
 
 if TYPE_CHECKING:
     from bot.channels.telegram import TelegramChannel
@@ -96,11 +99,15 @@ class Service:
                            options={"telegram_bot": telegram_bot} if telegram_bot is not None else {},
                            documents=self.documents)
         self.channels: dict[str, Channel] = build_channels(settings, core)
+        light = Light(self.media)  # data saver, platform limits, size notes: every photo, every channel
         for channel in self.channels.values():
-            self.senders[channel.sender.channel] = channel.sender
+            self.senders[channel.sender.channel] = LightSender(channel.sender, light, self.db,
+                                                               buttons=channel.name not in NUMBERED_MENU_CHANNELS)
         self.deps.extras["channels"] = self.channel_fetchers()
-        self.outbox = OutboxWorker(self.db, self.senders, self.clock)
-        counted = [Job(job.name, job.every, timed_job(job.name, job.run)) for job in JOBS]
+        # ``share``: on PostgreSQL, workers beat a heartbeat and pace each channel at rate ÷ live workers.
+        self.outbox = OutboxWorker(self.db, self.senders, self.clock, unconfirmed=settings.outbox_unconfirmed,
+                                   share=True)
+        counted = [Job(job.name, job.every, timed_job(job.name, job.run), job.each_worker) for job in JOBS]
         self.scheduler = Scheduler(counted, JobContext(self.db, self.deps, self.wake_outbox))
         self._tasks: list[asyncio.Task[Any]] = []
         self._stop = asyncio.Event()
@@ -120,9 +127,12 @@ class Service:
         """Per channel, an object with ``async fetch_media(media) -> bytes`` (for copying photos)."""
         return {name: channel for name, channel in self.channels.items() if isinstance(channel, MediaSource)}
 
-    async def start(self, *, background: bool = True) -> None:
-        """Migrate, connect channels; with ``background`` also run the outbox worker and jobs."""
+    async def start(self, *, background: bool = True, only_server: bool = False) -> None:
+        """Migrate, connect channels; with ``background`` also run the outbox worker and jobs. The
+        ``only_server`` of a database (SQLite, its lock held) takes back its dead predecessor's rows."""
         await self.db.upgrade()
+        if only_server and (taken := await self.outbox.take_over()):
+            log.info("%d outbox rows a stopped server held are sent again", taken)
         for channel in self.channels.values():
             await channel.start()
         log_disabled(self.settings)
@@ -148,6 +158,9 @@ class Service:
         s = self.settings
         on_main = serve_on_main(s.host, s.metrics_token, s.metrics_port)
         routes = [route for channel in self.channels.values() for route in channel.routes()]
+        from handlers.choices import CRAFTS  # the public pages' craft names (bot.public never imports handlers)
+
+        routes += public_routes(self.db, self.media, s.public_url, CRAFTS)
         app = build_app(self.media, routes + certificate_routes(self.db), closing=self._stop.is_set,
                         ready=self.readiness, metrics=self.metrics if on_main else None, documents=self.documents)
         add_console(app, self.db, self.settings, self.clock)
@@ -211,12 +224,18 @@ class Service:
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, self._stop.set)
         configure_logs(self.settings.log_format)
-        await self.start()
+        try:  # SQLite takes one server per file; PostgreSQL any number
+            server_lock = single_server(self.settings.database_url)
+        except AnotherServer as exc:
+            log.error("%s", exc)
+            raise SystemExit(f"smce-bot serve: {exc}") from None
+        await self.start(only_server=server_lock.held)
         tune_gc()
         metrics_runner = await self._metrics_site()
         runner = web.AppRunner(self.web_app(), access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, self.settings.host, self.settings.port, shutdown_timeout=SHUTDOWN_GRACE)
+        site = web.TCPSite(runner, self.settings.host, self.settings.port, shutdown_timeout=SHUTDOWN_GRACE,
+                           reuse_port=self.settings.reuse_port or None)
         await site.start()
         log.info("listening on http://%s:%s", self.settings.host, self.settings.port)
         for name, channel in self.channels.items():
@@ -232,4 +251,5 @@ class Service:
             if metrics_runner is not None:
                 await metrics_runner.cleanup()
             await self.stop()
+            server_lock.release()
             log.info("stopped")

@@ -25,12 +25,17 @@ from handlers import (
     certificates,
     common,
     console,
+    data_saver,
+    directory,
+    events,
     fallback,
     faq,
     lessons,
     market,
     onboarding,
+    polls,
     privacy,
+    profile,
     reminders,
     review,
     subscription,
@@ -38,8 +43,8 @@ from handlers import (
 from handlers.announcements import roles
 
 FEATURES: tuple[ModuleType, ...] = (
-    common, privacy, subscription, roles, console, onboarding, lessons, certificates, review, announcements, reminders,
-    market, faq, fallback,
+    common, privacy, subscription, roles, console, onboarding, profile, data_saver, lessons, certificates, review,
+    announcements, reminders, market, directory, events, polls, faq, fallback,
 )
 
 # Periodic jobs of the features (see bot/jobs.py).

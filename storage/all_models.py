@@ -9,9 +9,13 @@ import storage.audit
 import storage.certificates
 import storage.console
 import storage.deadletters
+import storage.directory
+import storage.events
 import storage.faq
 import storage.links
 import storage.market
 import storage.models
+import storage.polls
 import storage.review
-import storage.sessions  # noqa: F401
+import storage.sessions
+import storage.workers  # noqa: F401

@@ -81,12 +81,17 @@ class User:
         raise AssertionError(f"no button {label_or_payload!r} among {labels}")
 
     async def onboard(self, name: str = "Noy", language: str = "en", craft: str = "weaving",
-                      country: str = "LA") -> None:
+                      country: str = "LA", sex: str = "skip", age_band: str = "skip",
+                      data_saver: bool = False) -> None:
         await self.say("/start")
         await self.send(payload=f"lang:{language}")
         await self.say(name)
         await self.send(payload=f"onb:craft:{craft}")
         await self.send(payload=f"onb:country:{country}")
+        await self.send(payload=f"onb:sex:{sex}")  # the two optional questions
+        await self.send(payload=f"onb:age:{age_band}")
+        if self.channel == "whatsapp":  # WhatsApp only: the data saver question
+            await self.send(payload="onb:saver:" + ("on" if data_saver else "off"))
 
 
 def text_of(replies: list[Reply]) -> str:

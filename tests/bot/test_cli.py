@@ -77,7 +77,7 @@ def run_chat(tmp_path: Path, user: str, typed: str) -> subprocess.CompletedProce
 
 
 def test_chat_says_where_its_database_and_log_are(tmp_path: Path) -> None:
-    result = run_chat(tmp_path, "kim", "1\nKim\n1\n1\n")
+    result = run_chat(tmp_path, "kim", "1\nKim\n1\n1\nskip\nskip\n")
     assert result.returncode == 0, result.stderr
     assert "All set, Kim!" in result.stdout
     assert result.stderr.splitlines() == [

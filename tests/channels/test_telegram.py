@@ -112,6 +112,8 @@ async def test_learner_journey_survives_restart_and_repeats(make_service: MakeSe
     assert "Thank you, Bijoy &lt;b&gt;&amp;amp;&lt;/b&gt;" in api.texts(CHAT)[-1]  # HTML-escaped
     await hook.post(button_update("onb:craft:wood"))
     await hook.post(button_update("onb:country:KH"))
+    await hook.post(button_update("onb:sex:woman"))
+    await hook.post(button_update("onb:age:skip"))
     assert "All set" in api.texts(CHAT)[-1]
     assert any(c.method == "answerCallbackQuery" for c in api.calls) or await _eventually_answered(api)
 
@@ -180,7 +182,8 @@ async def test_stickers_photos_and_long_texts(make_service: MakeService, fake_te
     service = await telegram_service(make_service, api)
     hook = await open_webhook(service)
     for step in (text_update("/start"), button_update("lang:en"), text_update("Ana"),
-                 button_update("onb:craft:ceramics"), button_update("onb:country:LA")):
+                 button_update("onb:craft:ceramics"), button_update("onb:country:LA"),
+                 button_update("onb:sex:skip"), button_update("onb:age:skip")):
         await hook.post(step)
     sticker = text_update("x")
     del sticker["message"]["text"]

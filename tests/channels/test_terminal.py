@@ -16,6 +16,8 @@ SCRIPT = """1
 Mali
 2
 3
+skip
+skip
 1
 1
 1
@@ -45,8 +47,8 @@ def test_smce_bot_chat_works_with_piped_input(tmp_path: Path) -> None:
     """The installed console script, as a newcomer would run it: no token, no network."""
     env = {"PATH": str(Path(sys.executable).parent), "CONTENT_DIR": str(TEST_CONTENT), "HOME": str(tmp_path)}
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "smce-bot"), "chat"], input="1\nKim\n1\n1\n", capture_output=True,
-        text=True, cwd=tmp_path, env=env, timeout=60,
+        [str(Path(sys.executable).parent / "smce-bot"), "chat"], input="1\nKim\n1\n1\nskip\nskip\n",
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "All set, Kim!" in result.stdout
@@ -107,7 +109,7 @@ async def test_an_empty_line_gets_a_short_answer(settings: Settings, clock) -> N
     """#22 item 11: an empty message is answered, not ignored (the terminal used to drop blank lines):
     during onboarding the question is asked again, after it the bot says what it expects."""
     out = io.StringIO()
-    await chat(Service(settings, clock=clock), stdin=io.StringIO("1\nMali\n\n2\n3\n\n"), out=out)
+    await chat(Service(settings, clock=clock), stdin=io.StringIO("1\nMali\n\n2\n3\nskip\nskip\n\n"), out=out)
     during, after = out.getvalue().split("you> \n")[1:3]
     assert "What is your craft?" in during
     assert "I got an empty message" in after

@@ -29,7 +29,7 @@ ANSWER = "The seller of “Silk scarf” answers"
 
 
 def onboard(name: str) -> str:
-    return f"1\n{name}\n1\n1\n"  # English, the name, the first craft, the first country
+    return f"1\n{name}\n1\n1\nskip\nskip\n"  # English, the name, the first craft and country; no sex, age
 
 
 # Seller: post a listing that buyers reach through the bot (the terminal chat skips the photos).

@@ -47,6 +47,11 @@ async def test_journey_onboarding_lesson_quiz_by_number_progress(wa_user, wa_ser
     text = await noy.say(number_of(text, "Weaving and textiles"))
     assert "1. Laos" in text
     text = await noy.say("1")
+    assert "optional" in text and number_of(text, "Prefer not to say")
+    text = await noy.say(number_of(text, "Woman"))
+    text = await noy.say("34")  # an age, typed: its band
+    assert "light versions" in text  # WhatsApp only: the data saver is offered
+    text = await noy.say(number_of(text, "Full photos"))
     assert "All set, Noy" in text
 
     text = await noy.say(number_of(text, "Courses"))

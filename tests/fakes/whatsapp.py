@@ -106,6 +106,9 @@ async def onboard(user: WhatsAppUser) -> None:
     text = await user.say(number_of(text, "Weaving and textiles"))
     assert "1. Laos" in text  # the phone's country code put Laos first
     text = await user.say("1")
+    text = await user.say(number_of(text, "Skip"))  # the two optional questions
+    text = await user.say(number_of(text, "Skip"))
+    text = await user.say(number_of(text, "Full photos"))  # the data saver question (WhatsApp only)
     assert f"All set, {user.name}" in text
 
 

@@ -81,7 +81,8 @@ async def test_on_telegram_the_certificate_comes_with_send_photo(make_service: M
     service = await telegram_service(make_service, api)
     hook = await open_webhook(service)
     for step in (text_update("/start"), button_update("lang:en"), text_update("Nguyễn Thị Hương"),
-                 button_update("onb:craft:weaving"), button_update("onb:country:VN")):
+                 button_update("onb:craft:weaving"), button_update("onb:country:VN"),
+                 button_update("onb:sex:skip"), button_update("onb:age:skip")):
         await hook.post(step)
     for payload in COURSE_BY_BUTTONS:
         assert await hook.post(button_update(payload)) == 200

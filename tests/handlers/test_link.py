@@ -41,6 +41,9 @@ async def onboard_thai_user_in_english(user) -> None:
     text = await user.say(number_of(text, "Ceramics"))
     assert "1. Thailand" in text
     text = await user.say("1")
+    text = await user.say(number_of(text, "Skip"))  # the two optional questions
+    text = await user.say(number_of(text, "Skip"))
+    text = await user.say(number_of(text, "Full photos"))
     assert "All set, Som" in text
 
 

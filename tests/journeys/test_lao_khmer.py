@@ -93,6 +93,10 @@ async def test_whole_journey_through_the_chat_driver(lang, make_service, library
     country = "LA" if lang == "lo" else "KH"
     replies = await user.press(str(t.locale.territories[country]))
     seen += replies
+    replies = await user.press(t.gettext("Skip"))  # the two optional questions
+    seen += replies
+    replies = await user.press(t.gettext("Skip"))
+    seen += replies
     assert t.gettext("All set, {name}! Take a short course, sell your work in the marketplace, or ask a "
                      "question.", name=NAMES[lang]) in text_of(replies)
     assert t.gettext("Courses") in labels(replies)
@@ -155,6 +159,8 @@ async def test_whole_journey_in_the_terminal_chat_in_khmer(settings, clock, libr
         NAMES["km"],
         t.gettext("Weaving and textiles"),
         str(t.locale.territories["KH"]),
+        t.gettext("Skip"),
+        t.gettext("Skip"),
         t.gettext("Courses"),
         course.title["km"][:40],
         t.gettext("Start"),

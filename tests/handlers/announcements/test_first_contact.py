@@ -36,7 +36,7 @@ async def test_terminal_trainer_code_while_the_language_is_asked(settings: Setti
     code = await new_code(service, clock)
     await service.stop()
     out = io.StringIO()
-    script = f"/trainer {code}\n1\nKham\n1\n1\n"
+    script = f"/trainer {code}\n1\nKham\n1\n1\nskip\nskip\n"
     service = Service(settings, clock=clock)
     await chat(service, address="terminal:kham", stdin=io.StringIO(script), out=out)
     transcript = out.getvalue()
@@ -63,6 +63,9 @@ async def test_whatsapp_trainer_code_as_the_very_first_message(wa_user, wa_servi
     text = await kham.say("Kham")
     text = await kham.say(number_of(text, "Weaving and textiles"))
     text = await kham.say(number_of(text, "Laos"))
+    text = await kham.say(number_of(text, "Skip"))
+    text = await kham.say(number_of(text, "Skip"))
+    text = await kham.say(number_of(text, "Full photos"))
     assert "All set, Kham!" in text and number_of(text, "Trainer tools")
     # A used code, sent first by someone else: told so, and their setup starts all the same.
     other = wa_user("+12025550198", "Bee")
@@ -99,6 +102,9 @@ async def test_granted_trainer_first_command_says_to_finish_setup(wa_user, wa_se
     text = await kham.say("Kham")
     text = await kham.say(number_of(text, "Weaving and textiles"))
     text = await kham.say(number_of(text, "Laos"))
+    text = await kham.say(number_of(text, "Skip"))
+    text = await kham.say(number_of(text, "Skip"))
+    text = await kham.say(number_of(text, "Full photos"))
     assert "All set, Kham!" in text
     text = await kham.say("/pending")
     assert "No listings are waiting for review." in text
