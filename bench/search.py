@@ -1,7 +1,9 @@
 """Marketplace search speed on 50,000 listings: our index (rapidfuzz) vs a plain SQL ``LIKE`` search.
 
 Run from the repository root: ``.venv/bin/python bench/search.py [--listings 50000] [--queries 300] [--out FILE]``
-(the table goes to stdout; ``--out FILE`` also writes it to FILE).
+(the table goes to stdout; ``--out FILE`` also writes it to FILE). ``--cold`` looks every query up without
+the index's per-term cache; ``--save-answers FILE`` / ``--check-answers FILE`` keep the index's result
+lists and compare a later run (another version of the index) with them: a speed-up must not change them.
 
 Builds a fresh SQLite database (the real migrations) in a temporary folder, fills it with generated
 listings in eight languages, then runs the same queries (about half with typos, some in Thai/Lao without
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import statistics
 import sys
@@ -36,9 +39,10 @@ from sqlalchemy import insert, text
 from bot.i18n import LANGUAGES, translator
 from bot.text.normalise import normalise_search
 from handlers.choices import CRAFTS
+from handlers.market import search as search_module
 from handlers.market.common import search_text
 from handlers.market.search import SearchIndex
-from storage.db import Database
+from storage.db import Database, normalise_database_url
 from storage.market import Listing, ListingStatus
 from storage.models import User
 
@@ -158,11 +162,34 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def run(args: argparse.Namespace) -> str:
+async def fresh_postgres(url: str) -> None:
+    """Create the bench database if missing and empty it (never point this at a database you need)."""
+    import asyncpg
+
+    base, _, name = url.replace("postgresql+asyncpg://", "postgresql://").rpartition("/")
+    admin = await asyncpg.connect(f"{base}/postgres")
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(f"{base}/{name}")
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    finally:
+        await conn.close()
+
+
+async def run(args: argparse.Namespace, postgres: str | None = None) -> tuple[str, list[list[int]]]:
+    """The report, and the index's answer to each query."""
     rng = random.Random(42)
+    if args.cold:
+        search_module.CACHE_IDS = -1  # nothing fits: every term is matched afresh
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = Database(f"sqlite+aiosqlite:///{tmp}/bench.db")
+        if postgres:
+            await fresh_postgres(postgres)
+        db = Database(normalise_database_url(postgres) if postgres else f"sqlite+aiosqlite:///{tmp}/bench.db")
         await db.upgrade()
         start = datetime(2026, 1, 1, tzinfo=UTC)
         t0 = time.perf_counter()
@@ -184,6 +211,9 @@ async def run(args: argparse.Namespace) -> str:
         for i in range(0, len(rows), 5000):
             async with db.transaction() as session:
                 await session.execute(insert(Listing), rows[i : i + 5000])
+        if postgres:  # as autovacuum would have by now: without statistics the planner scans every listing
+            async with db.transaction() as session:
+                await session.execute(text("ANALYZE market_listings"))
         fill = time.perf_counter() - t0
 
         index = SearchIndex()
@@ -205,17 +235,25 @@ async def run(args: argparse.Namespace) -> str:
             return any(all(w in by_id.get(i, "") for w in wanted) for i in ids[:3])
 
         results: dict[str, dict[str, list[float]]] = {"index": {}, "like": {}}
+        phases: dict[str, list[float]] = {"refresh": [], "search": []}
         hits: dict[str, dict[str, list[bool]]] = {"index": {}, "like": {}}
+        answers: list[list[int]] = []
         for query, meant, kind in queries:
             async with db.read() as session:
                 t0 = time.perf_counter()
                 await index.refresh(session)
+                t1 = time.perf_counter()
                 ids = index.search(query, limit=60)
-                results["index"].setdefault(kind, []).append((time.perf_counter() - t0) * 1000)
+                t2 = time.perf_counter()
+                answers.append(ids)
+                results["index"].setdefault(kind, []).append((t2 - t0) * 1000)
+                phases["refresh"].append((t1 - t0) * 1000)
+                phases["search"].append((t2 - t1) * 1000)
                 hits["index"].setdefault(kind, []).append(found(ids, meant))
 
                 words = query.split()
-                where = " AND ".join(f"(name || ' ' || description || ' ' || category) LIKE :w{i}"
+                like = "ILIKE" if postgres else "LIKE"
+                where = " AND ".join(f"(name || ' ' || description || ' ' || category) {like} :w{i}"
                                      for i in range(len(words)))
                 sql = text(f"SELECT id FROM market_listings WHERE status = 'active' AND {where} "
                            "ORDER BY created_at DESC LIMIT 60")
@@ -229,8 +267,11 @@ async def run(args: argparse.Namespace) -> str:
     kinds = ["exact", "typo", "unspaced", "mixed"]
     mix = ", ".join(f"{k} {len(results['index'].get(k, []))}" for k in kinds)
     lines = [
-        f"Search benchmark: {args.listings:,} listings, {len(queries)} queries ({mix}), SQLite, one process.",
-        f"Fill {fill:.1f} s; index build from the database {build:.2f} s (once per process).",
+        f"Search benchmark: {args.listings:,} listings, {len(queries)} queries ({mix}), "
+        f"{'PostgreSQL' if postgres else 'SQLite'}, one process{', no per-term cache' if args.cold else ''}.",
+        f"Fill {fill:.1f} s; index build from the database {build:.2f} s (once per process). Index time per "
+        f"query: catch-up p50 {statistics.median(phases['refresh']):.2f} ms, p99 {pct(phases['refresh'], 99):.2f}; "
+        f"lookup p50 {statistics.median(phases['search']):.2f} ms, p99 {pct(phases['search'], 99):.2f}.",
         "",
         "| search | queries | p50 ms | p99 ms | found in top 3 |",
         "| --- | --- | ---: | ---: | ---: |",
@@ -248,7 +289,7 @@ async def run(args: argparse.Namespace) -> str:
                              f"{100 * sum(hits[engine][k]) / len(hits[engine][k]):.0f}% |")
     lines += ["", "Index times include the per-query catch-up query on `updated_at` (changes since the last "
               "search). Run: `.venv/bin/python bench/search.py`."]
-    return "\n".join(lines)
+    return "\n".join(lines), answers
 
 
 def main() -> int:
@@ -256,11 +297,29 @@ def main() -> int:
     parser.add_argument("--listings", type=int, default=50_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--out", default=None, help="also write the table to this file")
+    parser.add_argument("--postgres", default=None, metavar="URL",
+                        help="also run on this PostgreSQL database, emptied first (e.g. "
+                             "postgresql://postgres@127.0.0.1:5432/bench_search)")
+    parser.add_argument("--only-postgres", action="store_true", help="skip the SQLite run")
+    parser.add_argument("--cold", action="store_true", help="no per-term cache: each lookup as the first")
+    parser.add_argument("--save-answers", metavar="FILE", help="write the index's result lists (JSON)")
+    parser.add_argument("--check-answers", metavar="FILE", help="compare the result lists with a saved run")
     args = parser.parse_args()
-    report = asyncio.run(run(args))
+    runs = [] if args.only_postgres else [asyncio.run(run(args))]
+    if args.postgres:
+        runs.append(asyncio.run(run(args, args.postgres)))
+    report = "\n\n".join(text for text, _ in runs)
     print(report)
     if args.out:
         Path(args.out).write_text(report + "\n")
+    answers = [ids for _, found in runs for ids in found]
+    if args.save_answers:
+        Path(args.save_answers).write_text(json.dumps(answers))
+    if args.check_answers:
+        saved = json.loads(Path(args.check_answers).read_text())
+        differ = [n for n, (a, b) in enumerate(zip(saved, answers, strict=True)) if a != b]
+        print(f"\nAnswers: {len(answers) - len(differ)} of {len(answers)} the same as in {args.check_answers}.")
+        return 1 if differ else 0
     return 0
 
 
