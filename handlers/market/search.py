@@ -216,6 +216,7 @@ class SearchIndex:
             if self.watermark is None and newest is None:
                 newest = datetime(1970, 1, 1, tzinfo=UTC)
             self.watermark = newest
+            self.newest_first()  # sorted now if it has to be, not in the next search
             return len(rows)
 
     # --- lookup ----------------------------------------------------------------------------------
