@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.i18n import LANGUAGES, N_, Translator
+from bot.payloads import Action
 from bot.router import InStep, NoPayload, Router
 from bot.types import Button, rows
 from handlers.announcements.actions import AUDIENCE, BUTTON, COURSE, DISCARD, PREVIEW, SET
@@ -69,6 +70,29 @@ async def audience_screen(ctx: Context, b: Broadcast, note: str | None = None) -
     ), title=ctx._("New announcement"))
 
 
+def ask_filter(ctx: Context, which: str, item_id: int, set_action: Action, course_action: Action) -> bool:
+    """Ask for one audience filter's value with buttons (language, country, craft, course); False for any
+    other choice. Announcements and polls share it, each with its own buttons' actions."""
+    if which == "language":
+        buttons = [Button(lang.native_name, set_action.encode(item_id, "language", code))
+                   for code, lang in LANGUAGES.items()]
+        ctx.reply(ctx._("Which language do they read?"), rows(*buttons, width=2))
+    elif which == "country":
+        buttons = [Button(country_name(c, ctx.t), set_action.encode(item_id, "country", c)) for c in COUNTRIES]
+        ctx.reply(ctx._("Which country?"), rows(*buttons, width=2))
+    elif which == "craft":
+        buttons = [Button(craft_name(c, ctx.t), set_action.encode(item_id, "craft", c)) for c in CRAFTS]
+        ctx.reply(ctx._("Which craft?"), rows(*buttons, width=2))
+    elif which == "course":
+        courses = ctx.deps.library.ordered_courses()
+        buttons = [Button(c.title.in_(ctx.user.language or "en")[:40], course_action.encode(item_id, c.id))
+                   for c in courses]
+        ctx.reply(ctx._("Which course?"), rows(*buttons))
+    else:
+        return False
+    return True
+
+
 @router.on(AUDIENCE, *staff)
 async def audience_choice(ctx: Context) -> None:
     broadcast_id, which = AUDIENCE.args(ctx)
@@ -77,20 +101,9 @@ async def audience_choice(ctx: Context) -> None:
         ctx.reply(ctx._("That announcement is no longer a draft."))
         return
     i = b.id
-    if which == "language":
-        buttons = [Button(lang.native_name, SET.encode(i, "language", code)) for code, lang in LANGUAGES.items()]
-        ctx.reply(ctx._("Which language do they read?"), rows(*buttons, width=2))
-    elif which == "country":
-        buttons = [Button(country_name(c, ctx.t), SET.encode(i, "country", c)) for c in COUNTRIES]
-        ctx.reply(ctx._("Which country?"), rows(*buttons, width=2))
-    elif which == "craft":
-        buttons = [Button(craft_name(c, ctx.t), SET.encode(i, "craft", c)) for c in CRAFTS]
-        ctx.reply(ctx._("Which craft?"), rows(*buttons, width=2))
-    elif which == "course":
-        courses = ctx.deps.library.ordered_courses()
-        buttons = [Button(c.title.in_(ctx.user.language or "en")[:40], COURSE.encode(i, c.id)) for c in courses]
-        ctx.reply(ctx._("Which course?"), rows(*buttons))
-    elif which == "province":
+    if ask_filter(ctx, which, i, SET, COURSE):
+        return
+    if which == "province":
         ctx.goto(TrainerStep.PROVINCE, draft=i)
         ctx.reply(ctx._("Type the province (as learners wrote it in their profile)."))
     else:

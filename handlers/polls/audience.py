@@ -5,18 +5,17 @@ they combine), described and counted by ``handlers.announcements.audiences`` and
 from __future__ import annotations
 
 from bot.context import Context
-from bot.i18n import LANGUAGES
 from bot.router import InStep, NoPayload, Router
 from bot.types import Button, rows
 from handlers.announcements.audiences import (
     COURSE_STATES,
+    ask_filter,
     describe_audience,
     reach_text,
     with_filter,
     with_province,
 )
 from handlers.announcements.common import staff
-from handlers.choices import COUNTRIES, CRAFTS, country_name, craft_name
 from handlers.polls.actions import ANONYMOUS, AUDIENCE, COURSE, DISCARD, LIST, SET
 from handlers.polls.common import PollStep, my_poll
 from storage.announcements import audience_count
@@ -64,20 +63,9 @@ async def audience_choice(ctx: Context) -> None:
         gone(ctx)
         return
     i = poll.id
-    if which == "language":
-        buttons = [Button(lang.native_name, SET.encode(i, "language", code)) for code, lang in LANGUAGES.items()]
-        ctx.reply(ctx._("Which language do they read?"), rows(*buttons, width=2))
-    elif which == "country":
-        buttons = [Button(country_name(c, ctx.t), SET.encode(i, "country", c)) for c in COUNTRIES]
-        ctx.reply(ctx._("Which country?"), rows(*buttons, width=2))
-    elif which == "craft":
-        buttons = [Button(craft_name(c, ctx.t), SET.encode(i, "craft", c)) for c in CRAFTS]
-        ctx.reply(ctx._("Which craft?"), rows(*buttons, width=2))
-    elif which == "course":
-        courses = ctx.deps.library.ordered_courses()
-        buttons = [Button(c.title.in_(ctx.user.language or "en")[:40], COURSE.encode(i, c.id)) for c in courses]
-        ctx.reply(ctx._("Which course?"), rows(*buttons))
-    elif which == "province":
+    if ask_filter(ctx, which, i, SET, COURSE):
+        return
+    if which == "province":
         ctx.goto(PollStep.PROVINCE, poll=i)
         ctx.reply(ctx._("Type the province (as learners wrote it in their profile)."))
     elif which == "next":

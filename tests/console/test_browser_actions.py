@@ -10,25 +10,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
 
 from bot.service import Service
 from bot.types import Media
 from storage.market import ListingStatus
 from storage.models import Role
 from tests.conftest import MakeService
-from tests.console.conftest import Person, console_web_app, user_id_of, web_link
+from tests.console.browser import ARGS, ARTIFACTS, CHROMIUM, needs_chromium, playwright_api, serve
+from tests.console.conftest import Person, user_id_of, web_link
 from tests.console.hostile import NAME, QUESTION, TITLE
-from tests.console.test_browser import ARGS, ARTIFACTS, CHROMIUM
 from tests.console.test_moderation import jpeg, listing
 from tests.driver import RecordingSender
 from tests.driver import User as ChatUser
 from tests.fakes.telegram_api import FakeTelegramAPI
 
-playwright_api = pytest.importorskip("playwright.async_api",
-                                     reason="playwright is not installed (pip install playwright)")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="no /usr/bin/chromium: apt-get install -y chromium (as .ci/run does)")
+pytestmark = needs_chromium
 
 SELLER, ASKER = "telegram:5001", "telegram:5005"
 
@@ -42,12 +38,8 @@ async def service(make_service: MakeService, fake_telegram: FakeTelegramAPI) -> 
 
 @pytest.fixture
 async def base_url(service: Service) -> AsyncIterator[str]:
-    runner = web.AppRunner(console_web_app(service))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield f"http://127.0.0.1:{runner.addresses[0][1]}"
-    await runner.cleanup()
+    async for url in serve(service):
+        yield url
 
 
 async def post_with_photo(service: Service, seller: ChatUser, name: str, file_id: str) -> None:

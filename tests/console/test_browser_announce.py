@@ -6,35 +6,21 @@ JavaScript dialog may fire."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from aiohttp import web
 
 from bot.service import Service
-from tests.console.conftest import Person, console_web_app, web_link
+from tests.console.browser import ARGS, ARTIFACTS, CHROMIUM, needs_chromium, playwright_api, serve
+from tests.console.conftest import Person, web_link
 from tests.console.test_announcements import HOSTILE, deliver, recorders, seed
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-
-playwright_api = pytest.importorskip("playwright.async_api",
-                                     reason="playwright is not installed (pip install playwright)")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="no /usr/bin/chromium: apt-get install -y chromium (as .ci/run does)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture
 async def base_url(service: Service) -> AsyncIterator[str]:
-    runner = web.AppRunner(console_web_app(service))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    yield f"http://127.0.0.1:{port}"
-    await runner.cleanup()
+    async for url in serve(service):
+        yield url
 
 
 async def test_compose_schedule_cancel_and_funnel_in_chromium(service: Service, person: Person, base_url: str,
