@@ -101,6 +101,14 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
+def profiler(bot: Bot, args: argparse.Namespace, pid: int, logs: Path) -> subprocess.Popen[bytes]:
+    """py-spy attached to the running bot for the measured part only (not start-up or warm-up)."""
+    name = "".join(ch for ch in bot.label if ch.isalnum())
+    out = logs / f"profile-{name}.{'svg' if args.profile == 'flamegraph' else 'txt'}"
+    return subprocess.Popen([str(Path(python()).parent / "py-spy"), "record", "--format", args.profile, "-r", "200",
+                             "-o", str(out), "--pid", str(pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 @dataclass
 class Bot:
     label: str
@@ -127,11 +135,6 @@ async def run_one(bot: Bot, args: argparse.Namespace, fake_url: str, load: list[
             )
             env.pop("CONTENT_DIR", None)
             cmd = [python(), "-m", "bot", "serve"]
-            if args.profile:
-                name = "".join(ch for ch in bot.label if ch.isalnum())
-                cmd = [str(Path(python()).parent / "py-spy"), "record", "--format", args.profile, "-r", "200",
-                       "-o", str(logs / f"profile-{name}.{'svg' if args.profile == 'flamegraph' else 'txt'}"),
-                       "--", *cmd]
         elif bot.kind == "aiogram":
             cmd = [python(), str(ROOT / "bench" / "aiogram_echo.py"), "--port", str(port)]
             if args.aiogram_inline:
@@ -147,9 +150,12 @@ async def run_one(bot: Bot, args: argparse.Namespace, fake_url: str, load: list[
             await wait_http(f"{bot_url}/healthz", proc)
             if warmup:
                 await drive(bot.label, bot_url, fake_url, warmup, args.concurrency)
-            cpu_before = cpu_seconds(proc.pid) if not args.profile else float("nan")
+            spy = profiler(bot, args, proc.pid, logs) if args.profile and bot.kind == "ours" else None
+            cpu_before = cpu_seconds(proc.pid)
             result = await drive(bot.label, bot_url, fake_url, load, args.concurrency)
             result.cpu_seconds = cpu_seconds(proc.pid) - cpu_before
+            if spy:
+                stop(spy)
         finally:
             stop(proc)
             log_file.close()
@@ -294,8 +300,8 @@ def main() -> int:
     parser.add_argument("--aiogram-inline", action="store_true",
                         help="aiogram echo: handle each update before the 200 (default: aiogram's background)")
     parser.add_argument("--profile", choices=["flamegraph", "raw"], default=None,
-                        help="record our bot under py-spy (pip install py-spy): a flamegraph .svg or collapsed "
-                             "stacks .txt in --logs")
+                        help="record our bot under py-spy (pip install py-spy) during the measured part: a "
+                             "flamegraph .svg or collapsed stacks .txt in --logs")
     parser.add_argument("--only", nargs="+", choices=["ours", "ptb", "aiogram"],
                         help="run only these bots (e.g. --only ours for profiling)")
     parser.add_argument("--logs", default=None, help="directory for process logs and profiles (default: bench/results)")

@@ -21,11 +21,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, replace
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import Table, insert
-from sqlalchemy.exc import IntegrityError
 
 from bot.context import Context, Deps
 from bot.logs import about_update
@@ -36,14 +34,16 @@ from bot.text.normalise import normalise_text
 from bot.types import Channel, Inbound, Location, Media, Reply
 from storage.db import Database
 from storage.deadletters import add_dead_letter
-from storage.models import SeenMessage, User
-from storage.users import get_or_create, note_inbound
+from storage.models import User
+from storage.raw import UNIQUE_VIOLATIONS, Sql, in_session
+from storage.users import get_or_create, note_inbound, remember_menu
 from storage.workers import lock_address
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
-SEEN = insert(cast(Table, SeenMessage.__table__))  # built once: it runs for every message
+# On the driver (storage.raw): it runs for every message. The primary key refuses a message seen before.
+SEEN = Sql("INSERT INTO seen_messages (channel, external_id, seen_at) VALUES (:channel, :external_id, :seen_at)")
 # Channels that show buttons as a numbered list: a typed number, or words close to a label, press it.
 NUMBERED_MENU_CHANNELS = {Channel.WHATSAPP.value, Channel.TERMINAL.value}
 
@@ -127,9 +127,9 @@ class Engine:
             # concurrent worker on PostgreSQL, which waits for that one to commit), saving a query per update.
             # A Core INSERT, not an ORM object and a flush: the unit of work costs more than the statement.
             try:
-                await session.execute(SEEN, {"channel": msg.channel, "external_id": msg.external_id,
-                                             "seen_at": self.deps.clock.now()})
-            except IntegrityError as exc:
+                await (await in_session(session)).run(SEEN, {"channel": msg.channel, "external_id": msg.external_id,
+                                                              "seen_at": self.deps.clock.now()})
+            except UNIQUE_VIOLATIONS as exc:
                 raise Duplicate from exc
             user, address, created = await get_or_create(session, msg.channel, msg.address)
             if created and msg.meta.get("country_hint") and user.country is None:
@@ -152,7 +152,9 @@ class Engine:
             elif not await self.router.dispatch(ctx):
                 ctx.reply(ctx._("Sorry, I did not understand that. Send /menu to see what I can do."))
             user = ctx.user  # a handler may move this address to another user (linking two channels)
-            self._remember_menu(user, ctx.replies)
+            menu = self._menu(user, ctx.replies)
+            if menu is not None:
+                await remember_menu(session, user, menu)
             # One executemany INSERT (in this order, so ids keep each address's order), after the handler's work.
             await enqueue_many(
                 session,
@@ -163,12 +165,13 @@ class Engine:
         return True
 
     @staticmethod
-    def _remember_menu(user: User, replies: list[Reply]) -> None:
+    def _menu(user: User, replies: list[Reply]) -> list[list[str]] | None:
+        """The buttons to remember after these replies (the last ones shown), or None: unchanged."""
         with_buttons = [r for r in replies if r.buttons]
         if with_buttons:
-            user.menu = [[b.label, b.payload] for b in with_buttons[-1].flat_buttons]
-        elif replies and user.menu:
-            user.menu = []
+            menu = [[b.label, b.payload] for b in with_buttons[-1].flat_buttons]
+            return menu if menu != user.menu else None
+        return [] if replies and user.menu else None
 
     @staticmethod
     def _resolve_menu(msg: Inbound, user: User) -> Inbound:

@@ -31,6 +31,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage.raw import Raw
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_URL = "sqlite+aiosqlite:///smce.db"
 CHECKPOINT_EVERY = 200  # write transactions between WAL checkpoints (SQLite)
@@ -62,6 +64,8 @@ class Database:
         self._sqlite_file = database if database and database != ":memory:" and "mode=memory" not in database else None
         self._writes = 0
         self._checkpoint: asyncio.Task[None] | None = None
+        self._raw: sqlite3.Connection | None = None  # ``raw``'s connections
+        self._pool: Any = None
 
     @asynccontextmanager
     async def transaction(self, *, urgent: bool = False) -> AsyncIterator[AsyncSession]:
@@ -73,6 +77,49 @@ class Database:
         async with self._write_lock.hold(urgent) if self._write_lock else nullcontext():
             async with self.sessions() as session, session.begin():
                 yield session
+        self._wrote()
+
+    @asynccontextmanager
+    async def raw(self, *, urgent: bool = False) -> AsyncIterator[Raw]:
+        """One transaction of plain statements (``storage.raw``) on a connection kept for them: the
+        outbox's claims and result writes, several per message sent, without the session's cost."""
+        if self._write_lock is None:
+            pool = await self._raw_pool()
+            async with pool.acquire() as conn, conn.transaction():
+                yield Raw(conn, True)
+            return
+        async with self._write_lock.hold(urgent):
+            conn = await self._raw_sqlite()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Raw(conn, False)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        self._wrote()
+
+    async def _raw_sqlite(self) -> sqlite3.Connection:
+        if self._raw is None:
+            if self._sqlite_file is not None:
+                self._raw = sqlite3.connect(self._sqlite_file, timeout=30, check_same_thread=False,
+                                            uri=self._sqlite_file.startswith("file:"))
+                _sqlite_pragmas(self._raw, None)
+            else:  # in memory: the one connection SQLAlchemy's pool shares
+                async with self.engine.connect() as conn:
+                    self._raw = (await conn.get_raw_connection()).dbapi_connection._connection._conn  # type: ignore[union-attr]
+        return self._raw
+
+    async def _raw_pool(self) -> Any:
+        if self._pool is None:
+            import asyncpg  # PostgreSQL only
+
+            dsn = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+            self._pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
+        return self._pool
+
+    def _wrote(self) -> None:
+        """A write transaction ended: every ``CHECKPOINT_EVERY``, checkpoint the WAL in a thread."""
         if self._sqlite_file is not None:
             self._writes += 1
             if self._writes >= CHECKPOINT_EVERY and (self._checkpoint is None or self._checkpoint.done()):
@@ -93,6 +140,12 @@ class Database:
     async def close(self) -> None:
         if self._checkpoint is not None:
             await asyncio.gather(self._checkpoint, return_exceptions=True)
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+        if self._raw is not None and self._sqlite_file is not None:
+            self._raw.close()
+        self._raw = None
         await self.engine.dispose()
 
 

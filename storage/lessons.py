@@ -10,12 +10,18 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LessonProgress, QuizAnswer
+from storage.raw import Loader, Sql
+
+# On the driver (storage.raw): a learner's progress is read for nearly every message of the lessons.
+_PROGRESS, _ANSWERS = Loader(LessonProgress), Loader(QuizAnswer)
+_OF_USER = Sql("user_id = :user_id")
+_OF_COURSE = Sql("user_id = :user_id AND course_id = :course_id")
 
 
 async def progress_of(session: AsyncSession, user_id: int, course_id: str) -> LessonProgress | None:
     """This user's progress in one course (None before they start it)."""
-    query = select(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.course_id == course_id)
-    return (await session.scalars(query)).first()
+    found = await _PROGRESS.load(session, _OF_COURSE, {"user_id": user_id, "course_id": course_id})
+    return found[0] if found else None
 
 
 def start_course(session: AsyncSession, user_id: int, course_id: str, now: datetime) -> LessonProgress:
@@ -28,20 +34,19 @@ def start_course(session: AsyncSession, user_id: int, course_id: str, now: datet
 
 async def answers_of(session: AsyncSession, user_id: int, course_id: str) -> dict[str, QuizAnswer]:
     """This user's quiz answers in one course, by question id."""
-    query = select(QuizAnswer).where(QuizAnswer.user_id == user_id, QuizAnswer.course_id == course_id)
-    return {a.question_id: a for a in (await session.scalars(query)).all()}
+    found = await _ANSWERS.load(session, _OF_COURSE, {"user_id": user_id, "course_id": course_id})
+    return {a.question_id: a for a in found}
 
 
 async def all_progress(session: AsyncSession, user_id: int) -> dict[str, LessonProgress]:
     """Every course's progress of this user, in one query (the course list and My progress)."""
-    query = select(LessonProgress).where(LessonProgress.user_id == user_id)
-    return {p.course_id: p for p in (await session.scalars(query)).all()}
+    return {p.course_id: p for p in await _PROGRESS.load(session, _OF_USER, {"user_id": user_id})}
 
 
 async def all_answers(session: AsyncSession, user_id: int) -> dict[str, list[QuizAnswer]]:
     """Every quiz answer of this user, by course, in one query."""
     by_course: dict[str, list[QuizAnswer]] = {}
-    for a in (await session.scalars(select(QuizAnswer).where(QuizAnswer.user_id == user_id))).all():
+    for a in await _ANSWERS.load(session, _OF_USER, {"user_id": user_id}):
         by_course.setdefault(a.course_id, []).append(a)
     return by_course
 

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Row, Table, insert, or_, select, text, update
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import is_postgres
-from storage.models import Address, Outbox, OutboxStatus
+from storage.models import Outbox, OutboxStatus
+from storage.raw import Query, Raw, Sql, from_json, in_session
 
-CLAIM_COLUMNS = (Outbox.id, Outbox.user_id, Outbox.channel, Outbox.address, Outbox.body, Outbox.attempts,
-                 Outbox.broadcast_id)
+DUE_COLUMNS = "id, user_id, channel, address, body, attempts, broadcast_id"
+_INSERT = Sql("INSERT INTO outbox (user_id, channel, address, kind, body, status, attempts, next_attempt_at, "
+              "created_at, broadcast_id) VALUES (:user_id, :channel, :address, :kind, :body, :status, :attempts, "
+              ":next_attempt_at, :created_at, :broadcast_id)")
 
 
 def add_message(session: AsyncSession, user_id: int | None, channel: str, address: str, kind: str,
@@ -52,40 +54,56 @@ async def insert_messages(session: AsyncSession, messages: Sequence[tuple[int | 
         for user_id, channel, address, kind, body in messages
     ]
     table = cast(Table, Outbox.__table__)
-    if not ids:
-        await session.execute(insert(table), values)
+    if not ids:  # on the driver (it runs for every message): after any row the session still holds
+        if any(isinstance(o, Outbox) for o in session.new):
+            await session.flush()
+        await (await in_session(session)).many(_INSERT, values)
         return []
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list((await session.scalars(statement, values)).all())
 
 
-async def due_rows(session: AsyncSession, now: datetime, channels: Iterable[str], *, interactive: bool, limit: int,
-                   postgres: bool, leases: bool,
-                   scopes: Mapping[str, Collection[str]] | None = None) -> list[Row[Any]]:
+class Due(NamedTuple):
+    """A row to send, as a claim takes it."""
+
+    id: int
+    user_id: int | None
+    channel: str
+    address: str
+    body: dict[str, Any]
+    attempts: int
+    broadcast_id: int | None
+
+
+def due_query(postgres: bool, now: datetime, channels: Iterable[str], *, interactive: bool, limit: int,
+              status: str, scopes: Mapping[str, Collection[str]] | None = None) -> Query:
+    """The SELECT of ``due_rows`` for one status (``Query.sql``, ``Query.args``)."""
+    q = Query(postgres)  # placeholders are positional: made in the order they appear in the text
+    channels = list(channels)
+    scopes = {ch: list(addresses) for ch, addresses in (scopes or {}).items() if ch in channels}
+    sql = f"SELECT {DUE_COLUMNS} FROM outbox WHERE status = {q.p(status)}"
+    if status == OutboxStatus.SENDING:
+        sql += f" AND lease_until < {q.p(now)}"
+    sql += f" AND broadcast_id IS {'' if interactive else 'NOT '}NULL AND next_attempt_at <= {q.p(now)}"
+    where = [f"channel {q.in_([ch for ch in channels if ch not in scopes])}"]
+    where += [f"(channel = {q.p(ch)} AND address {q.in_(addresses)})" for ch, addresses in scopes.items()]
+    sql += f" AND ({' OR '.join(where)}) ORDER BY {'id' if interactive else 'broadcast_id, id'} LIMIT {q.p(limit)}"
+    q.sql = sql + (" FOR UPDATE SKIP LOCKED" if postgres else "")
+    return q
+
+
+async def due_rows(raw: Raw, now: datetime, channels: Iterable[str], *, interactive: bool, limit: int,
+                   leases: bool, scopes: Mapping[str, Collection[str]] | None = None) -> list[Due]:
     """The oldest ``limit`` rows due now: replies (``interactive``, in id order) or announcement rows
     (oldest announcement first, each in id order). Both orders follow ``ix_outbox_claim``. With
     ``leases``, rows whose lease ran out (a crashed worker's) too. ``scopes`` limits a channel to some
     addresses (the terminal chat sends only to the person at this terminal; the rest wait for theirs)."""
-    kind = Outbox.broadcast_id.is_(None) if interactive else Outbox.broadcast_id.is_not(None)
-    order = (Outbox.id,) if interactive else (Outbox.broadcast_id, Outbox.id)
     channels = list(channels)
-    scopes = {ch: list(addresses) for ch, addresses in (scopes or {}).items() if ch in channels}
-    if scopes:
-        free = [ch for ch in channels if ch not in scopes]
-        where = or_(Outbox.channel.in_(free),
-                    *((Outbox.channel == ch) & Outbox.address.in_(addresses) for ch, addresses in scopes.items()))
-    else:
-        where = Outbox.channel.in_(channels)
-    base = select(*CLAIM_COLUMNS).where(kind, Outbox.next_attempt_at <= now, where)
-    wanted = [Outbox.status == OutboxStatus.PENDING]
-    if leases:
-        wanted.append((Outbox.status == OutboxStatus.SENDING) & (Outbox.lease_until < now))
-    rows: list[Row[Any]] = []
-    for condition in wanted:  # one query per status: each walks the index in order and stops at the limit
-        query = base.where(condition).order_by(*order).limit(limit)
-        if postgres:
-            query = query.with_for_update(skip_locked=True)
-        rows += (await session.execute(query)).all()
+    rows: list[Due] = []
+    for status in (OutboxStatus.PENDING, OutboxStatus.SENDING) if leases else (OutboxStatus.PENDING,):
+        # one query per status: each walks the index in order and stops at the limit
+        q = due_query(raw.postgres, now, channels, interactive=interactive, limit=limit, status=status, scopes=scopes)
+        rows += [Due(r[0], r[1], r[2], r[3], from_json(r[4]), r[5], r[6]) for r in await raw.fetch(q.sql, q.args)]
     rows.sort(key=lambda r: (r.broadcast_id or 0, r.id))  # the first ``limit`` of both, in that order
     return rows[:limit]
 
@@ -95,7 +113,7 @@ async def due_rows(session: AsyncSession, now: datetime, channels: Iterable[str]
 BULK_KINDS = frozenset({"announcement", "reminder"})
 
 
-async def busy_addresses(session: AsyncSession, rows: Iterable[Row[Any]]) -> set[str]:
+async def busy_addresses(raw: Raw, rows: Iterable[Due]) -> set[str]:
     """Addresses among ``rows`` (a claim's candidates) whose rows must wait: the address has a message out
     (being sent, leased to this or another worker) other than these rows, or an earlier message of the
     same kind (a reply before a reply, an announcement row before one) not sent yet and not among them:
@@ -111,11 +129,12 @@ async def busy_addresses(session: AsyncSession, rows: Iterable[Row[Any]]) -> set
         first[key] = min(r.id, first.get(key, r.id))
     if not first:
         return set()
-    query = select(Outbox.address, Outbox.id, Outbox.status, Outbox.broadcast_id, Outbox.kind).where(
-        Outbox.address.in_({address for address, _ in first}),
-        Outbox.status.in_((OutboxStatus.SENDING, OutboxStatus.PENDING)))
+    q = Query(raw.postgres)
+    addresses = q.in_({address for address, _ in first})
+    q.sql = (f"SELECT address, id, status, broadcast_id, kind FROM outbox WHERE address {addresses} "
+             f"AND status {q.in_((OutboxStatus.SENDING, OutboxStatus.PENDING))}")
     busy: set[str] = set()
-    for address, row_id, status, broadcast_id, kind in (await session.execute(query)).all():
+    for address, row_id, status, broadcast_id, kind in await raw.fetch(q.sql, q.args):
         if row_id in taking:
             continue
         earliest = first.get((address, broadcast_id is None))
@@ -126,56 +145,76 @@ async def busy_addresses(session: AsyncSession, rows: Iterable[Row[Any]]) -> set
     return busy
 
 
-async def blocked_addresses(session: AsyncSession, addresses: Iterable[str]) -> set[str]:
-    return set((await session.scalars(select(Address.address).where(
-        Address.address.in_(addresses), Address.blocked.is_(True)))).all())
+async def blocked_addresses(raw: Raw, addresses: Iterable[str]) -> set[str]:
+    q = Query(raw.postgres)
+    q.sql = f"SELECT address FROM addresses WHERE address {q.in_(addresses)} AND blocked = {q.p(True)}"
+    return {r[0] for r in await raw.fetch(q.sql, q.args)}
 
 
-async def lease(session: AsyncSession, ids: list[int], until: datetime) -> None:
-    """Mark rows as being sent until ``until`` (one set-based UPDATE, not one statement per row)."""
-    if ids:
-        await session.execute(update(Outbox).where(Outbox.id.in_(ids))
-                              .values(status=OutboxStatus.SENDING, lease_until=until))
+async def _set(raw: Raw, ids: Sequence[int], values: str, *args: Any, only_sending: bool = False) -> int:
+    """``UPDATE outbox SET values`` for ``ids`` (500 at a time), optionally only those still being sent."""
+    done = 0
+    for start in range(0, len(ids), 500):
+        q = Query(raw.postgres)
+        sets = values.format(*(q.p(a) for a in args))
+        q.sql = f"UPDATE outbox SET {sets} WHERE id {q.in_(ids[start:start + 500])}"
+        if only_sending:
+            q.sql += f" AND status = {q.p(OutboxStatus.SENDING)}"
+        done += await raw.run(q.sql, q.args)
+    return done
 
 
-async def renew_leases(session: AsyncSession, ids: Sequence[int], until: datetime) -> None:
+async def lease(raw: Raw, ids: list[int], until: datetime) -> None:
+    """Mark rows as being sent until ``until`` (set-based UPDATEs, not one statement per row)."""
+    await _set(raw, ids, "status = {}, lease_until = {}", OutboxStatus.SENDING, until)
+
+
+async def renew_leases(raw: Raw, ids: Sequence[int], until: datetime) -> None:
     """Extend the leases of rows still being sent (a row already done keeps its status)."""
-    for start in range(0, len(ids), 500):
-        await session.execute(update(Outbox).where(Outbox.id.in_(ids[start:start + 500]),
-                                                   Outbox.status == OutboxStatus.SENDING).values(lease_until=until))
+    await _set(raw, ids, "lease_until = {}", until, only_sending=True)
 
 
-async def release_leases(session: AsyncSession, ids: Sequence[int]) -> None:
+async def release_leases(raw: Raw, ids: Sequence[int]) -> None:
     """Rows still leased go back to pending, free for any worker at once."""
-    for start in range(0, len(ids), 500):
-        await session.execute(update(Outbox).where(Outbox.id.in_(ids[start:start + 500]),
-                                                   Outbox.status == OutboxStatus.SENDING)
-                              .values(status=OutboxStatus.PENDING, lease_until=None))
+    await _set(raw, ids, "status = {}, lease_until = NULL", OutboxStatus.PENDING, only_sending=True)
 
 
-async def release_channels(session: AsyncSession, channels: Collection[str]) -> int:
+async def release_channels(raw: Raw, channels: Collection[str]) -> int:
     """Every row of these channels still marked as being sent goes back to pending (nobody else sends
     them: a restarted single server's predecessor is dead). Returns how many."""
-    done = await session.execute(update(Outbox).where(Outbox.status == OutboxStatus.SENDING,
-                                                      Outbox.channel.in_(list(channels)))
-                                 .values(status=OutboxStatus.PENDING, lease_until=None))
-    return int(done.rowcount)  # type: ignore[attr-defined]
+    q = Query(raw.postgres)
+    q.sql = (f"UPDATE outbox SET status = {q.p(OutboxStatus.PENDING)}, lease_until = NULL "
+             f"WHERE status = {q.p(OutboxStatus.SENDING)} AND channel {q.in_(channels)}")
+    return await raw.run(q.sql, q.args)
 
 
-async def skip(session: AsyncSession, ids: list[int], error: str) -> None:
-    if ids:
-        await session.execute(update(Outbox).where(Outbox.id.in_(ids))
-                              .values(status=OutboxStatus.SKIPPED, error=error))
+async def skip(raw: Raw, ids: list[int], error: str) -> None:
+    await _set(raw, ids, "status = {}, error = {}", OutboxStatus.SKIPPED, error)
 
 
-async def write_results(session: AsyncSession, rows: list[dict[str, Any]], blocked: list[str]) -> None:
-    """Each row's new values (by ``id``, one executemany), and the addresses found blocked.
+RESULT_COLUMNS = ("status", "lease_until", "next_attempt_at", "error", "attempts", "external_id", "sent_at")
+_RESULTS: dict[tuple[str, ...], Sql] = {}
+
+
+async def write_results(raw: Raw, rows: list[dict[str, Any]], blocked: list[str]) -> None:
+    """Each row's new values (by ``id``; one executemany per set of columns), and the addresses found
+    blocked.
 
     On PostgreSQL without waiting for the WAL flush: a crash of the bot cannot lose the commit (the
     server has it), and a crash of the database server could at worst send a message again, never lose
     one. Each message's result is written before the next is sent, so the fsync wait mattered."""
-    if is_postgres(session):
-        await session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    await session.execute(update(Outbox), rows)
+    if raw.postgres:
+        await raw.run("SET LOCAL synchronous_commit TO OFF")
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(c for c in RESULT_COLUMNS if c in row), []).append(row)
+    for columns, group in groups.items():
+        sql = _RESULTS.get(columns)
+        if sql is None:
+            sets = ", ".join(f"{c} = :{c}" for c in columns)
+            sql = _RESULTS[columns] = Sql(f"UPDATE outbox SET {sets} WHERE id = :id")
+        await raw.many(sql, group)
     if blocked:
-        await session.execute(update(Address).where(Address.address.in_(blocked)).values(blocked=True))
+        q = Query(raw.postgres)
+        q.sql = f"UPDATE addresses SET blocked = {q.p(True)} WHERE address {q.in_(blocked)}"
+        await raw.run(q.sql, q.args)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.db import is_postgres
 from storage.models import Address, User
+from storage.raw import Loader, Query, Sql, in_session
 
 # Built once: the lookup runs for every inbound message, and building the statement and its cache key each
 # time cost about as much as running it (bench/README.md).
@@ -22,10 +23,8 @@ _BY_ADDRESS = (
     .options(contains_eager(Address.user).joinedload(User.addresses))
 )
 _BY_ADDRESS_LOCKED = _BY_ADDRESS.with_for_update(of=[Address, User])  # the address row and its user
-_ADDRESSES = cast(Table, Address.__table__)
-_NOTE_INBOUND = (
-    update(_ADDRESSES).where(_ADDRESSES.c.id == bindparam("address_id")).values(last_inbound_at=bindparam("now"))
-)
+_NOTE_INBOUND = Sql("UPDATE addresses SET last_inbound_at = :now WHERE id = :id")
+_MENU = Sql("UPDATE users SET menu = :menu WHERE id = :id")
 
 
 async def find_address(session: AsyncSession, address: str, *, lock: bool = False) -> Address | None:
@@ -40,10 +39,15 @@ async def get_or_create(session: AsyncSession, channel: str, address: str) -> tu
 
     One query loads the address, its user and the user's addresses (it runs for every inbound message).
     """
-    query = _BY_ADDRESS_LOCKED if is_postgres(session) else _BY_ADDRESS
-    row = (await session.scalars(query, {"address": address})).unique().first()
-    if row is not None:
-        return row.user, row, False
+    if not session.identity_map:  # a fresh session (every message's): one query on the driver
+        found = await _load(session, address)
+        if found is not None:
+            return found[0], found[1], False
+    else:
+        query = _BY_ADDRESS_LOCKED if is_postgres(session) else _BY_ADDRESS
+        row = (await session.scalars(query, {"address": address})).unique().first()
+        if row is not None:
+            return row.user, row, False
     user = User(step_data={}, menu=[], profile={})
     session.add(user)
     await session.flush()
@@ -53,14 +57,37 @@ async def get_or_create(session: AsyncSession, channel: str, address: str) -> tu
     return user, row, True
 
 
+_USERS, _ADDRESS_ROWS = Loader(User), Loader(Address)
+_LOAD = Sql(f"SELECT {_USERS.select('u')}, {_ADDRESS_ROWS.select('o')} FROM addresses a "
+            "JOIN users u ON u.id = a.user_id JOIN addresses o ON o.user_id = u.id WHERE a.address = :address "
+            "ORDER BY o.id")
+_LOAD_LOCKED = Sql(_LOAD.sqlite + " FOR UPDATE OF a, u")  # the address row and its user
+
+
+async def _load(session: AsyncSession, address: str) -> tuple[User, Address] | None:
+    """The user behind ``address`` with all their addresses (locked on PostgreSQL), as ``get_or_create``'s
+    ORM query would load them, from one query on the driver."""
+    raw = await in_session(session)
+    rows = await raw.fetch(_LOAD_LOCKED if raw.postgres else _LOAD, {"address": address})
+    if not rows:
+        return None
+    width = len(_USERS.columns)
+    user: User = _USERS.make(session, rows[0][:width])
+    addresses: list[Address] = [_ADDRESS_ROWS.make(session, row[width:]) for row in rows]
+    set_committed_value(user, "addresses", addresses)
+    for a in addresses:
+        set_committed_value(a, "user", user)
+    return user, next(a for a in addresses if a.address == address)
+
+
 async def note_inbound(session: AsyncSession, address: Address, now: datetime, *, username: str | None = None,
                        profile_name: str | None = None) -> None:
     """The person at ``address`` wrote at ``now`` (as ``username`` / ``profile_name``, when the platform says):
     remember it, and that they no longer block us.
 
-    One Core UPDATE whose values are also set on ``address`` as already committed, instead of changing the
-    object and letting the unit of work flush it: that flush (run by the handler's first query) cost
-    several times the statement on every inbound message."""
+    One UPDATE on the driver (``storage.raw``) whose values are also set on ``address`` as already
+    committed, instead of changing the object and letting the unit of work flush it: that flush (run by
+    the handler's first query) cost several times the statement on every inbound message."""
     values: dict[str, Any] = {"last_inbound_at": now}
     if username and address.username != username:
         values["username"] = username
@@ -68,12 +95,22 @@ async def note_inbound(session: AsyncSession, address: Address, now: datetime, *
         values["profile_name"] = profile_name[:200]
     if address.blocked:  # writing to us again means they unblocked the bot
         values["blocked"] = False
+    raw = await in_session(session)
     if len(values) == 1:
-        await session.execute(_NOTE_INBOUND, {"address_id": address.id, "now": now})
+        await raw.run(_NOTE_INBOUND, {"id": address.id, "now": now})
     else:
-        await session.execute(update(_ADDRESSES).where(_ADDRESSES.c.id == address.id).values(**values))
+        q = Query(raw.postgres)
+        sets = ", ".join(f"{key} = {q.p(value)}" for key, value in values.items())
+        await raw.run(f"UPDATE addresses SET {sets} WHERE id = {q.p(address.id)}", q.args)
     for key, value in values.items():
         set_committed_value(address, key, value)
+
+
+async def remember_menu(session: AsyncSession, user: User, menu: list[list[str]]) -> None:
+    """The buttons last shown to ``user`` (a typed number or label presses one), written on the driver and
+    set on ``user`` as committed: it changes on almost every message (see ``note_inbound``)."""
+    await (await in_session(session)).run(_MENU, {"id": user.id, "menu": menu})
+    set_committed_value(user, "menu", menu)
 
 
 def preferred_address(user: User) -> Address | None:

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outbox.sender import Delivery
 from bot.types import Reply
 from storage import outbox as table
-from storage.db import is_postgres
 from storage.models import Outbox
+from storage.outbox import Due
+from storage.raw import Raw
 
 MAX_ATTEMPTS = 8
 # A live worker renews the leases of every row it holds (``renew``) every LEASE_RENEW; a dead one's run out
@@ -60,7 +59,7 @@ async def enqueue_many(
 
 
 async def claim(
-    session: AsyncSession,
+    raw: Raw,
     now: datetime,
     channels: Iterable[str],
     *,
@@ -70,7 +69,7 @@ async def claim(
     queued: Collection[int],
     leases: bool,
     scopes: Mapping[str, Collection[str]] | None = None,
-) -> tuple[list[Row[Any]], set[str]]:
+) -> tuple[list[Due], set[str]]:
     """Lease the rows to send next; returns them and the blocked addresses among them (their rows are
     marked skipped, not leased).
 
@@ -81,54 +80,52 @@ async def claim(
     in id order and stops at the limit, where one query over both statuses sorted every due row (~50 ms
     with 18,000 announcement rows waiting).
     """
-    postgres = is_postgres(session)
     channels = list(channels)
-    rows = await table.due_rows(session, now, channels, interactive=True, limit=batch, postgres=postgres,
-                                leases=leases, scopes=scopes)
+    rows = await table.due_rows(raw, now, channels, interactive=True, limit=batch, leases=leases, scopes=scopes)
     rows = [r for r in rows if r.id not in queued]
     # Broadcast rows a whole batch at a time, once there is room for one (fewer, larger claims).
     bulk_limit = min(batch, max_in_flight - (waiting + len(rows)))
     if bulk_limit >= min(batch, max_in_flight // 2):
-        bulk = await table.due_rows(session, now, channels, interactive=False, limit=bulk_limit, postgres=postgres,
-                                    leases=leases, scopes=scopes)
+        bulk = await table.due_rows(raw, now, channels, interactive=False, limit=bulk_limit, leases=leases,
+                                    scopes=scopes)
         rows += [r for r in bulk if r.id not in queued]
     if not rows:
         return [], set()
     # One sender per address at a time, also across workers: keeps each chat in order. Addresses with a
     # message out (leased; or a dead worker's, until a claim takes it again), or an earlier one still to
     # send that this claim did not get, wait for a later claim.
-    busy = await table.busy_addresses(session, rows)
+    busy = await table.busy_addresses(raw, rows)
     addresses = {r.address for r in rows}
     if busy:
         rows = [r for r in rows if r.address not in busy]
         if not rows:
             return [], set()
         addresses = {r.address for r in rows}
-    blocked = await table.blocked_addresses(session, addresses)
+    blocked = await table.blocked_addresses(raw, addresses)
     # Two set-based UPDATEs, not one statement per row (a claim of 200 rows took ~30 ms that way).
-    await table.lease(session, [r.id for r in rows if r.address not in blocked], now + LEASE)
+    await table.lease(raw, [r.id for r in rows if r.address not in blocked], now + LEASE)
     if blocked:
-        await table.skip(session, [r.id for r in rows if r.address in blocked], "blocked")
+        await table.skip(raw, [r.id for r in rows if r.address in blocked], "blocked")
     return rows, blocked
 
 
-async def renew(session: AsyncSession, ids: Collection[int], now: datetime) -> None:
+async def renew(raw: Raw, ids: Collection[int], now: datetime) -> None:
     """Extend the leases of rows this worker still holds (queued or being sent)."""
-    await table.renew_leases(session, sorted(ids), now + LEASE)
+    await table.renew_leases(raw, sorted(ids), now + LEASE)
 
 
-async def release(session: AsyncSession, ids: Collection[int]) -> None:
+async def release(raw: Raw, ids: Collection[int]) -> None:
     """Hand rows this worker holds back to the queue (shutting down): another worker may take them now."""
-    await table.release_leases(session, sorted(ids))
+    await table.release_leases(raw, sorted(ids))
 
 
-async def release_all(session: AsyncSession, channels: Collection[str]) -> int:
+async def release_all(raw: Raw, channels: Collection[str]) -> int:
     """The only server of a database starting: rows its dead predecessor held are free at once, not
     when their lease runs out."""
-    return await table.release_channels(session, channels)
+    return await table.release_channels(raw, channels)
 
 
-def delivery(row: Row[Any]) -> Delivery:
+def delivery(row: Due) -> Delivery:
     """A claimed row as its sender gets it."""
     return Delivery(row.id, row.user_id, row.channel, row.address, Reply.from_dict(row.body), row.attempts,
                     row.broadcast_id)

@@ -114,8 +114,8 @@ class OutboxWorker:
         held is sent now, not after its lease. Returns how many rows were taken back."""
         if not self.senders:
             return 0
-        async with self.db.transaction(urgent=True) as session:
-            return await release_all(session, list(self.senders))
+        async with self.db.raw(urgent=True) as raw:
+            return await release_all(raw, list(self.senders))
 
     def wake(self) -> None:
         self._wake.set()
@@ -188,8 +188,8 @@ class OutboxWorker:
         blocked = sorted({r["_blocked"] for r in results if "_blocked" in r})
         rows = [{k: v for k, v in r.items() if k != "_blocked"} for r in results]
         try:
-            async with self.db.transaction(urgent=True) as session:
-                await write_results(session, rows, blocked)
+            async with self.db.raw(urgent=True) as raw:
+                await write_results(raw, rows, blocked)
         except Exception:
             self._results = results + self._results  # keep them for the next flush
             raise
@@ -208,13 +208,13 @@ class OutboxWorker:
         # broadcast rows only while fewer than max_in_flight are waiting.
         if self.in_flight >= self.max_in_flight + self.batch:
             return 0
-        async with self.db.transaction(urgent=True) as session:
+        async with self.db.raw(urgent=True) as raw:
             # Plain columns, not ORM rows: a claim may take hundreds of rows several times a second.
             leases = self._lease_check is None or now >= self._lease_check  # crashes are rare: look now and then
             if leases:
                 self._lease_check = now + LEASE_CHECK
             rows, blocked = await claim(
-                session, now, self.senders, batch=self.batch, max_in_flight=self.max_in_flight,
+                raw, now, self.senders, batch=self.batch, max_in_flight=self.max_in_flight,
                 waiting=sum(len(q) for q in self._queues.values()), queued=self._in_queue_ids(), leases=leases,
                 scopes=self._scopes())
         for r in rows:
@@ -376,8 +376,8 @@ class OutboxWorker:
             if not held:
                 continue
             try:
-                async with self.db.transaction(urgent=True) as session:
-                    await renew(session, held, self.clock.now())
+                async with self.db.raw(urgent=True) as raw:
+                    await renew(raw, held, self.clock.now())
             except Exception as exc:  # the next round tries again; the lease outlives two misses
                 log.warning("renewing %d outbox leases failed: %r", len(held), exc)
 
