@@ -75,8 +75,16 @@ class Database:
         SQLite, so replies are not held up behind every update that arrived meanwhile.
         """
         async with self._write_lock.hold(urgent) if self._write_lock else nullcontext():
-            async with self.sessions() as session, session.begin():
+            # Begun by its first statement and done by ``commit``, which also hands the connection back:
+            # each of the session's steps is a hop into SQLAlchemy's greenlet, and a message's transaction
+            # took five (begin, connection, commit, close) where two are needed.
+            session = self.sessions()
+            try:
                 yield session
+                await session.commit()
+            except BaseException:
+                await session.close()  # rolls back
+                raise
         self._wrote()
 
     @asynccontextmanager

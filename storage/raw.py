@@ -158,9 +158,9 @@ async def in_session(session: AsyncSession) -> Raw:
 
 
 async def _driver(session: AsyncSession) -> Raw:
-    connection = await session.connection()
-    adapted: Any = (await connection.get_raw_connection()).dbapi_connection
-    if connection.dialect.name == "postgresql":
+    postgres = session.sync_session.get_bind().dialect.name == "postgresql"
+    adapted: Any = await session.run_sync(lambda s: s.connection().connection.dbapi_connection)  # one hop
+    if postgres:
         if adapted._transaction is None:
             await adapted._start_transaction()
         return Raw(adapted._connection, True)

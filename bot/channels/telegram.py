@@ -288,19 +288,27 @@ class TelegramChannel:
             # send it again and again and hold back this bot's later updates, so it is dropped with a note.
             log.warning("Telegram update %s ignored: %s", update_id, exc)
             return web.Response(status=200)
-        await self.process(update)
+        query_id = await self.process(update, answer=False)
+        if query_id:
+            # Stop the button's spinner in the webhook's answer: Telegram makes the call itself ("Making
+            # requests when getting updates" in the Bot API), saving a request per press. Its outcome is
+            # not reported back, which for this call (not worth an outbox row either) does not matter.
+            return web.json_response({"method": "answerCallbackQuery", "callback_query_id": query_id})
         return web.Response(status=200)
 
-    async def process(self, update: TgUpdate) -> None:
+    async def process(self, update: TgUpdate, *, answer: bool = True) -> str | None:
+        """Handle one update; a button press's callback query is answered in the background (``answer``)
+        or its id returned for the caller to answer."""
         inbound = to_inbound(update)
         if inbound is None:
-            return
+            return None
         await self.engine.handle(inbound)
-        query_id = inbound.meta.get("callback_query_id")
-        if query_id:  # stop the button's spinner; not worth an outbox row
+        query_id: str | None = inbound.meta.get("callback_query_id")
+        if query_id and answer:  # stop the button's spinner; not worth an outbox row
             task = asyncio.create_task(self._answer_callback(query_id))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
+        return query_id
 
     async def _answer_callback(self, query_id: str) -> None:
         with contextlib.suppress(TelegramError):
