@@ -66,7 +66,7 @@ class Figures:
     duplicates: int = 0
     order_violations: int = 0
     cpu: float = 0.0  # CPU seconds of all workers during the inbound phase
-    sends: Counter[int] = field(default_factory=Counter)  # inbound phase: messages per chat at the fake
+    sends: Counter[int] = field(default_factory=Counter, repr=False)  # inbound: messages per chat at the fake
 
 
 def cpu_of(pid: int) -> float:

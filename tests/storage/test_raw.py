@@ -1,0 +1,90 @@
+"""Statements on the driver (storage.raw) read and write exactly what the ORM does, on both databases."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from storage.db import Database
+from storage.lessons import progress_of, start_course
+from storage.models import Address, LessonProgress, Outbox, User
+from storage.raw import Query, Sql, in_session, sqlite_time
+from storage.users import get_or_create
+
+MOMENT = datetime(2026, 12, 6, 7, 5, 3, 120, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await database.upgrade()
+    yield database
+    await database.close()
+
+
+def test_placeholders_follow_the_text() -> None:
+    sql = Sql("UPDATE t SET a = :a, b = :b WHERE id = :id AND a <> :a")
+    assert sql.pg == "UPDATE t SET a = $1, b = $2 WHERE id = $3 AND a <> $1"
+    assert sql.args({"id": 7, "a": 1, "b": MOMENT}, True) == (1, MOMENT, 7)
+    assert sql.args({"id": 7, "a": 1, "b": MOMENT}, False) == {"a": 1, "b": "2026-12-06 07:05:03.000120", "id": 7}
+    q = Query(postgres=False)
+    q.sql = f"x = {q.p(1)} AND y {q.in_(['a', 'b'])} AND z {q.in_([])}"
+    assert (q.sql, q.args) == ("x = ? AND y IN (?, ?) AND z IN (NULL)", [1, "a", "b"])
+    q = Query(postgres=True)
+    q.sql = f"x = {q.p(1)} AND y {q.in_(['a', 'b'])}"
+    assert (q.sql, q.args) == ("x = $1 AND y = ANY($2)", [1, ["a", "b"]])
+    assert sqlite_time(MOMENT) == "2026-12-06 07:05:03.000120"
+
+
+async def test_rows_written_on_the_driver_read_back_through_the_orm(db: Database) -> None:
+    async with db.transaction() as s:
+        user = User(step_data={}, menu=[], profile={})
+        s.add(user)
+        await s.flush()
+        raw = await in_session(s)
+        await raw.run(Sql("INSERT INTO outbox (user_id, channel, address, kind, body, status, attempts, "
+                          "next_attempt_at, created_at) VALUES (:u, 'terminal', 'terminal:a', 'reply', :body, "
+                          "'pending', 0, :at, :at)"), {"u": user.id, "body": {"text": "ສະບາຍດີ"}, "at": MOMENT})
+    async with db.read() as s:
+        row = (await s.scalars(select(Outbox))).one()
+        assert (row.body, row.next_attempt_at, row.created_at) == ({"text": "ສະບາຍດີ"}, MOMENT, MOMENT)
+    async with db.raw() as raw:  # and the ORM's rows compare as equal text / timestamps on the driver
+        q = Query(raw.postgres)
+        q.sql = f"SELECT count(*) FROM outbox WHERE next_attempt_at <= {q.p(MOMENT)} AND created_at = {q.p(MOMENT)}"
+        assert (await raw.fetch(q.sql, q.args))[0][0] == 1
+
+
+async def test_a_raw_transaction_rolls_back_on_error(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.raw() as raw:
+            await raw.run("UPDATE users SET name = 'x'")
+            await raw.run("INSERT INTO seen_messages (channel, external_id, seen_at) "
+                          "VALUES ('t', '1', '2026-01-01 00:00:00.000000')" if not raw.postgres else
+                          "INSERT INTO seen_messages (channel, external_id, seen_at) VALUES ('t', '1', now())")
+            raise RuntimeError("stop")
+    async with db.raw() as raw:
+        assert (await raw.fetch("SELECT count(*) FROM seen_messages"))[0][0] == 0
+
+
+async def test_loaded_objects_behave_as_the_orms(db: Database) -> None:
+    async with db.transaction() as s:
+        user, address, created = await get_or_create(s, "terminal", "terminal:ana")
+        assert created
+        s.add(Address(user_id=user.id, channel="telegram", address="telegram:5"))
+    async with db.transaction() as s:  # a fresh session: the user and both addresses from one driver query
+        user, address, created = await get_or_create(s, "telegram", "telegram:5")
+        assert not created and address.user is user and user in s and not s.dirty
+        assert sorted(a.address for a in user.addresses) == ["telegram:5", "terminal:ana"]
+        assert user.created_at.tzinfo is UTC and user.menu == [] and user.onboarded is False
+        user.name = "Ana"  # an ordinary persistent object: changes are flushed at commit
+        start_course(s, user.id, "basics", MOMENT)  # pending: a read flushes it first, as the ORM's would
+        progress = await progress_of(s, user.id, "basics")
+        assert progress is not None and progress.started_at == MOMENT
+        assert await progress_of(s, user.id, "basics") is progress  # the one the session holds
+        progress.next_lesson = 2
+    async with db.read() as s:
+        assert (await s.scalars(select(User.name))).one() == "Ana"
+        assert (await s.scalars(select(LessonProgress.next_lesson))).one() == 2
