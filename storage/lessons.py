@@ -13,7 +13,8 @@ from storage.models import LessonProgress, QuizAnswer
 from storage.raw import Loader, Sql
 
 # On the driver (storage.raw): a learner's progress is read for nearly every message of the lessons.
-_PROGRESS, _ANSWERS = Loader(LessonProgress), Loader(QuizAnswer)
+# Stored quiz answers are never changed (``record_answer`` adds new ones): read-only objects, not attached.
+_PROGRESS, _ANSWERS = Loader(LessonProgress), Loader(QuizAnswer, read_only=True)
 _OF_USER = Sql("user_id = :user_id")
 _OF_COURSE = Sql("user_id = :user_id AND course_id = :course_id")
 

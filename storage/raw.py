@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 
 _NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 UNIQUE_VIOLATIONS: tuple[type[BaseException], ...] = (sqlite3.IntegrityError,)
@@ -172,8 +172,11 @@ class Loader:
     its own query had loaded them (values through SQLAlchemy's result processors for the dialect, history
     reset, persistent): the ORM's query machinery cost ~0.5 ms for the user behind every message."""
 
-    def __init__(self, model: type[Any]) -> None:
+    def __init__(self, model: type[Any], *, read_only: bool = False) -> None:
+        """``read_only``: objects not attached to the session (about a tenth of the cost), for rows no
+        caller changes; a change to one would not be written."""
         self.model = model
+        self.read_only = read_only
         mapper = sa_inspect(model)
         self.columns = list(model.__table__.columns)
         self.keys = [mapper.get_property_by_column(c).key for c in self.columns]
@@ -197,23 +200,27 @@ class Loader:
         if sql is None:
             sql = self._queries[where] = Sql(f"SELECT {self.select(self.table)} FROM {self.table} WHERE {where.sqlite}")
         raw = await in_session(session)
-        return [self.make(session, row) for row in await raw.fetch(sql, params)]
+        return [self.make(session, row, raw) for row in await raw.fetch(sql, params)]
 
-    def make(self, session: AsyncSession, values: Sequence[Any]) -> Any:
+    def make(self, session: AsyncSession, values: Sequence[Any], raw: Raw | None = None) -> Any:
         """The object of one row (``values`` in ``select`` order), added to ``session`` as persistent; the
-        object the session already holds for that row, unchanged, if it has one (as the ORM's query does)."""
-        key = self._mapper.identity_key_from_primary_key([values[i] for i in self._pk])
-        held = session.identity_map.get(key)
-        if held is not None:
-            return held
-        dialect = session.sync_session.get_bind().dialect
-        processors = self._processors.get(dialect.name)
+        object the session already holds for that row, unchanged, if it has one (as the ORM's query does).
+        ``raw``: the driver connection it came from (says which database's formats the values are in)."""
+        postgres = raw.postgres if raw is not None else session.sync_session.get_bind().dialect.name == "postgresql"
+        processors = self._processors.get("postgresql" if postgres else "sqlite")
         if processors is None:
+            configure_mappers()  # the ORM does it at its first query; this may come before any
+            dialect = session.sync_session.get_bind().dialect
             processors = self._processors[dialect.name] = [
                 c.type._cached_result_processor(dialect, None) for c in self.columns]
+        held = session.identity_map.get((self._mapper._identity_class, tuple(values[i] for i in self._pk), None))
+        if held is not None:
+            return held
         obj = self._manager.new_instance()  # no constructor and no attribute events: values straight in,
         obj.__dict__.update((key, p(v) if p is not None else v)  # then marked as loaded, not as changes
                             for key, p, v in zip(self.keys, processors, values, strict=True))
+        if self.read_only:
+            return obj
         make_transient_to_detached(obj)
         session.add(obj)
         return obj

@@ -72,8 +72,8 @@ async def _load(session: AsyncSession, address: str) -> tuple[User, Address] | N
     if not rows:
         return None
     width = len(_USERS.columns)
-    user: User = _USERS.make(session, rows[0][:width])
-    addresses: list[Address] = [_ADDRESS_ROWS.make(session, row[width:]) for row in rows]
+    user: User = _USERS.make(session, rows[0][:width], raw)
+    addresses: list[Address] = [_ADDRESS_ROWS.make(session, row[width:], raw) for row in rows]
     set_committed_value(user, "addresses", addresses)
     for a in addresses:
         set_committed_value(a, "user", user)
