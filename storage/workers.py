@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import String, delete, func, select, text, update
+from sqlalchemy import String, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -28,8 +28,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.db import is_postgres
 from storage.models import Base
+from storage.raw import Sql, in_session
 
 ADDRESS_LOCKS = 0x534D  # first key of the two-key advisory locks on addresses (other uses pick others)
+_LOCK = Sql("SELECT pg_advisory_xact_lock(:space, hashtext(:address))")
 
 
 class WorkerBeat(Base):
@@ -57,9 +59,8 @@ class JobRun(Base):
 async def lock_address(session: AsyncSession, address: str) -> None:
     """On PostgreSQL, wait for (and hold until this transaction ends) the lock of ``address``: another
     worker handling a message of the same person waits here. SQLite has one worker: nothing to do."""
-    if is_postgres(session):
-        await session.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:address))"),
-                              {"space": ADDRESS_LOCKS, "address": address})
+    if is_postgres(session):  # on the driver (storage.raw): it runs for every message
+        await (await in_session(session)).run(_LOCK, {"space": ADDRESS_LOCKS, "address": address})
 
 
 # --- heartbeats -----------------------------------------------------------------------------------
