@@ -123,7 +123,11 @@ class Database:
             import asyncpg  # PostgreSQL only
 
             dsn = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
-            self._pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4)
+            # The outbox's writes do not wait for the WAL flush: a crash of the bot cannot lose a commit
+            # (the server has it), and a crash of the database server could at worst send a message again
+            # (a lease or a result not kept), never lose one. A result is written before every send.
+            self._pool = await asyncpg.create_pool(dsn, min_size=1, max_size=4,
+                                                   server_settings={"synchronous_commit": "off"})
         return self._pool
 
     def _wrote(self) -> None:

@@ -198,13 +198,7 @@ _RESULTS: dict[tuple[str, ...], Sql] = {}
 
 async def write_results(raw: Raw, rows: list[dict[str, Any]], blocked: list[str]) -> None:
     """Each row's new values (by ``id``; one executemany per set of columns), and the addresses found
-    blocked.
-
-    On PostgreSQL without waiting for the WAL flush: a crash of the bot cannot lose the commit (the
-    server has it), and a crash of the database server could at worst send a message again, never lose
-    one. Each message's result is written before the next is sent, so the fsync wait mattered."""
-    if raw.postgres:
-        await raw.run("SET LOCAL synchronous_commit TO OFF")
+    blocked. (On PostgreSQL without waiting for the WAL flush: see ``Database.raw``.)"""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         groups.setdefault(tuple(c for c in RESULT_COLUMNS if c in row), []).append(row)
