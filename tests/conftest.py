@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.config import Settings
 from bot.context import ManualClock
 from bot.service import Service
-from storage.db import normalise_database_url
+from storage.db import Database, normalise_database_url
 from tests.driver import RecordingSender, User
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
@@ -46,6 +46,15 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = normalise_database_url(os.environ["TEST_DATABASE_URL"])
     await _reset_postgres(url)
     return url
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """The database alone, migrated (no service)."""
+    database = Database(database_url)
+    await database.upgrade()
+    yield database
+    await database.close()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -17,14 +16,6 @@ from storage.db import Database
 from storage.models import Outbox, OutboxStatus
 from storage.outbox import due_query, due_rows
 from tests.driver import RecordingSender
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await database.upgrade()
-    yield database
-    await database.close()
 
 
 async def test_bucket_paces_evenly_and_keeps_to_its_window() -> None:

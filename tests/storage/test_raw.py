@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -15,14 +14,6 @@ from storage.raw import Query, Sql, in_session, sqlite_time
 from storage.users import get_or_create
 
 MOMENT = datetime(2026, 12, 6, 7, 5, 3, 120, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await database.upgrade()
-    yield database
-    await database.close()
 
 
 def test_placeholders_follow_the_text() -> None:
