@@ -6,15 +6,15 @@ Run from the repository root (the table goes to stdout; ``--out FILE`` also writ
     .venv/bin/python bench/console.py --users 10000 --runs 5  # a quick check
     .venv/bin/python bench/console.py --backend sqlite
 
-Builds a fresh database with the real migrations (SQLite in a temporary folder; PostgreSQL in the database
-``bench_console`` on 127.0.0.1, created when missing, its schema dropped first: ``--postgres URL`` to change)
-and fills it in bulk (COPY on PostgreSQL, batched executemany on SQLite): ``--users`` learners with
-addresses, countries, provinces, crafts, languages, sex and age band; ten courses of progress each (one
-million rows at 100,000), a quiz answer for most of them, 20,000 listings, FAQ answers, misses and tickets,
-and announcement messages. Then signs a trainer in through the real machinery (the link ``smce-bot admin
-web-login`` prints, its confirmation page and POST), requests each console page ``--runs`` times over HTTP
-(the service's own aiohttp app on loopback) and prints p50/p95 per page; then downloads the full learners
-CSV and XLSX exports, timed, and once more under ``tracemalloc`` for the peak memory they need.
+Builds a fresh database with the real migrations (SQLite in a temporary folder, or ``--reuse DIR``;
+PostgreSQL in ``bench_console`` on 127.0.0.1, its schema dropped first: ``--postgres URL`` to change) and
+fills it in bulk (COPY on PostgreSQL, executemany on SQLite): ``--users`` learners with addresses, profile
+answers, ten courses of progress each (a million rows at 100,000), most with a quiz answer, 20,000 listings,
+FAQ answers, misses and tickets, announcement messages. Builds the console's summaries as the job's first
+run would (every closed day, the learner snapshot; timed, and one day again). Signs a trainer in through
+the real link (``smce-bot admin web-login``, its page and POST), requests each console page ``--runs``
+times over HTTP (the service's aiohttp app on loopback) and prints p50/p95 per page; then downloads the
+learners CSV and XLSX exports, timed, and again under ``tracemalloc`` for their peak memory.
 Goals: every page p95 <= 200 ms; the learners export <= 10 s with peak memory growth <= 100 MB.
 """
 
@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import _root  # noqa: F401 - this checkout's packages first
+from _console_db import backfill, learners
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import JSON, Table, text
 from sqlalchemy.engine import make_url
@@ -297,13 +298,20 @@ def percentile(values: list[float], share: float) -> float:
 
 
 async def run_backend(name: str, url: str, args: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    if name == "postgresql":
-        await fresh_postgres(url)
     db = Database(url)
-    await db.upgrade()
-    start = time.perf_counter()
-    counts = await build(db, args.users, datetime.now(UTC))
-    built = time.perf_counter() - start
+    if args.reuse and await learners(db) == args.users:
+        await db.upgrade()
+        built, counts = 0.0, {"users (reused)": args.users}
+    else:
+        await db.close()
+        if name == "postgresql":
+            await fresh_postgres(url)
+        db = Database(url)
+        await db.upgrade()
+        start = time.perf_counter()
+        counts = await build(db, args.users, datetime.now(UTC))
+        built = time.perf_counter() - start
+    summaries = await backfill(db)
     await db.close()
     print(f"{name}: built in {built:.0f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()), file=sys.stderr)
     settings = Settings(database_url=url, public_url=None, media_dir=folder / "media")
@@ -317,7 +325,7 @@ async def run_backend(name: str, url: str, args: argparse.Namespace, folder: Pat
             exports = await time_exports(client)
     finally:
         await service.stop()
-    return {"built": built, "counts": counts, "times": times, "exports": exports}
+    return {"built": built, "counts": counts, "times": times, "exports": exports, "summaries": summaries}
 
 
 def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
@@ -335,6 +343,10 @@ def table(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> str:
         cells = [f"{s:.1f} s, {size / 2**20:.1f} MB file, peak +{peak:.0f} MB"
                  for s, size, peak in (results[n]["exports"][export] for n in names)]
         lines.append(f"| export {export} | " + " | ".join(cells) + " |")
+    lines.append("| summaries: first run of the job, every closed day (one a transaction) + learner snapshot | " +
+                 " | ".join("{:.0f} s ({} days) + {:.1f} s".format(*results[n]["summaries"][:3]) for n in names) + " |")
+    lines.append("| summaries: one day again: computed (read only) + written (write transaction) | " + " | ".join(
+        "{:.0f} ms + {:.0f} ms".format(*results[n]["summaries"][3]) for n in names) + " |")
     lines.append("| build (not measured against a goal) | " +
                  " | ".join(f"{results[n]['built']:.0f} s" for n in names) + " |")
     return "\n".join(lines)
@@ -344,7 +356,7 @@ async def main_async(args: argparse.Namespace) -> int:
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+        folder = Path(args.reuse or tmp)
         for name in backends:
             url = f"sqlite+aiosqlite:///{folder / 'console.db'}" if name == "sqlite" else args.postgres
             results[name] = await run_backend(name, url, args, folder)
@@ -361,6 +373,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20, help="requests per page (default 20)")
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--postgres", default=DEFAULT_PG, metavar="URL", help=f"default {DEFAULT_PG}")
+    parser.add_argument("--reuse", default=None, metavar="DIR", help="keep the SQLite database in DIR; reuse it "
+                        "(and PostgreSQL's) when it holds --users learners (dated from its build)")
     parser.add_argument("--out", default=None, metavar="FILE", help="also write the Markdown table to this file")
     return asyncio.run(main_async(parser.parse_args()))
 

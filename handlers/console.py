@@ -13,13 +13,27 @@ from typing import Any
 from bot.config import Settings
 from bot.console.links import LINK_MINUTES, issue_link, may_sign_in
 from bot.context import Context
+from bot.jobs import Job, JobContext
 from bot.router import Router
 from handlers.announcements.roles import ADDRESS_FORMS, CHANNELS, cli_audit, full_address, refuse
+from storage.console_learners import refresh_learners
+from storage.console_summary import refresh
 from storage.db import Database
 from storage.models import User
 from storage.users import find_address
 
 router = Router("console")
+
+
+async def refresh_summaries(jc: JobContext) -> int:
+    """Summarise the days that closed or changed since the last run (``storage.console_summary``) and take
+    the day's learner snapshot (``storage.console_learners``)."""
+    await refresh(jc.db, jc.deps.clock.now())
+    await refresh_learners(jc.db, jc.deps.clock.now())
+    return 0  # nothing for the outbox to send
+
+
+JOBS = [Job("console-summaries", 300.0, refresh_summaries)]
 
 
 @router.command("web")

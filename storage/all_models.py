@@ -8,6 +8,8 @@ import storage.announcements
 import storage.audit
 import storage.certificates
 import storage.console
+import storage.console_learners
+import storage.console_summary
 import storage.deadletters
 import storage.directory
 import storage.events

@@ -1,18 +1,30 @@
 """Queries of the trainer console: the dashboard's aggregates, the learner list and page, exports and the
-periodic report. Everything is aggregate SQL over indexed columns (``INDEXES`` below, migrations 0010 and
-0011). Lists page by key (``id < after``), never by offset."""
+periodic report. Everything is aggregate SQL over indexed columns (``INDEXES`` below, migrations 0010,
+0011 and 0019); learning numbers and learner counts read the summaries (``storage.console_summary``,
+``storage.console_learners``) and count live only what they leave out. Lists page by key (``id < after``),
+never by offset."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Index, func, or_, select
+from sqlalchemy import ColumnElement, Index, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.events import events_attended
+from storage.console_filters import (
+    EARLIEST,
+    LATEST,
+    OPTIONAL_COLUMNS,
+    Filters,
+    day_start,
+    distinct_values,
+    optional_columns,
+)
+from storage.console_learners import dims, learner_groups
+from storage.console_summary import ANSWERED, COMPLETED, STARTED, totals
+from storage.events import Rsvp, events_attended
 from storage.faq import FaqAnswer, FaqTicket, FaqUnanswered
 from storage.market import Listing
 from storage.models import Address, LessonProgress, Outbox, QuizAnswer, Role, User
@@ -22,7 +34,11 @@ INDEXES = (
     Index("ix_users_role_created", User.__table__.c.role, User.__table__.c.created_at),
     Index("ix_users_country", User.__table__.c.country),
     Index("ix_addresses_channel", Address.__table__.c.channel, Address.__table__.c.user_id),
-    Index("ix_lesson_progress_started", LessonProgress.__table__.c.started_at),
+    # The course cohorts (started in a period) and their completion times, from the index alone.
+    Index("ix_lesson_progress_cohort", LessonProgress.__table__.c.started_at, LessonProgress.__table__.c.course_id,
+          LessonProgress.__table__.c.completed_at, LessonProgress.__table__.c.user_id),
+    Index("ix_outbox_created", Outbox.__table__.c.created_at, Outbox.__table__.c.broadcast_id,
+          Outbox.__table__.c.status, Outbox.__table__.c.channel),
     Index("ix_quiz_answers_question", QuizAnswer.__table__.c.course_id, QuizAnswer.__table__.c.question_id,
           QuizAnswer.__table__.c.choice, QuizAnswer.__table__.c.correct, QuizAnswer.__table__.c.user_id),
     Index("ix_addresses_last_inbound", Address.__table__.c.last_inbound_at, Address.__table__.c.user_id),
@@ -33,33 +49,10 @@ INDEXES = (
     Index("ix_faq_answers_created", FaqAnswer.__table__.c.created_at),
 )
 
-# Profile columns shown only when the users table has them (sex and age band come with another issue).
-OPTIONAL_COLUMNS = ("sex", "age_band")
+# Defined in storage.console_filters (which the summaries import too), used from here by the pages.
+__all__ = ["EARLIEST", "LATEST", "OPTIONAL_COLUMNS", "Filters", "day_start", "distinct_values", "optional_columns"]
+
 BREAKDOWNS = ("country", "language", "craft", *OPTIONAL_COLUMNS)
-
-
-def day_start(moment: datetime) -> datetime:
-    """The start of ``moment``'s UTC day."""
-    return datetime.combine(moment.astimezone(UTC).date(), time(), UTC)
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The console's filters: a period (days back, ``None`` for all time), country, channel, course."""
-
-    days: int | None = 30
-    country: str | None = None
-    channel: str | None = None
-    course: str | None = None
-
-    def since(self, now: datetime) -> datetime | None:
-        """The period's first moment: the start of the UTC day ``days`` days ago (whole days)."""
-        return day_start(now - timedelta(days=self.days)) if self.days else None
-
-
-def optional_columns() -> list[str]:
-    """The optional profile columns the users table has."""
-    return [name for name in OPTIONAL_COLUMNS if name in User.__table__.c]
 
 
 def _learner_conditions(f: Filters) -> list[ColumnElement[bool]]:
@@ -76,6 +69,19 @@ def _learner_conditions(f: Filters) -> list[ColumnElement[bool]]:
 learner_conditions = _learner_conditions
 
 
+def member(column: Any, f: Filters) -> ColumnElement[bool]:
+    """``column`` (a user id) is a learner of ``f``: a probe per row of the caller's table, whose own index
+    (a period) drives the query, rather than the list of every learner."""
+    conditions: list[ColumnElement[bool]] = [User.id == column, User.role == Role.LEARNER]
+    if f.country:
+        conditions.append(User.country == f.country)
+    if f.channel:
+        conditions.append(exists().where(Address.user_id == User.id, Address.channel == f.channel))
+    if f.course:
+        conditions.append(exists().where(LessonProgress.user_id == User.id, LessonProgress.course_id == f.course))
+    return exists().where(*conditions)
+
+
 def _filtered(f: Filters) -> bool:
     return bool(f.country or f.channel or f.course)
 
@@ -85,7 +91,26 @@ def _users(f: Filters) -> Any:
 
 
 async def learner_counts(session: AsyncSession, f: Filters, now: datetime) -> dict[str, int]:
-    """Learners in total, active (wrote) in the last 7 and 30 days, new in the period."""
+    """Learners in total, active (wrote) in the last 7 and 30 days, new in the period. The total from the
+    learner snapshot (``storage.console_learners``), the others by index ranges."""
+    groups = await learner_groups(session, f, ["country"])
+    if groups is None:
+        return await _learner_counts_live(session, f, now)
+    since = f.since(now)
+    total = sum(groups["country"].values())
+    staff = select(User.id).where(User.role != Role.LEARNER)  # a handful: cheaper than a probe per address
+    learner = Address.user_id.in_(_users(f)) if _filtered(f) else Address.user_id.not_in(staff)
+    week = now - timedelta(days=7)
+    active = (await session.execute(select(
+        func.count(func.distinct(case((Address.last_inbound_at >= week, Address.user_id)))),
+        func.count(func.distinct(Address.user_id))).where(
+        Address.last_inbound_at.between(now - timedelta(days=30), LATEST), learner))).one()
+    new = int(await session.scalar(select(func.count()).where(*_learner_conditions(f), User.created_at >= since))
+              or 0) if since else total
+    return {"total": total, "active_7": int(active[0]), "active_30": int(active[1]), "new": new}
+
+
+async def _learner_counts_live(session: AsyncSession, f: Filters, now: datetime) -> dict[str, int]:
     since = f.since(now)
     active = select(Address.user_id).where(Address.last_inbound_at >= now - timedelta(days=30))
     active7 = select(Address.user_id).where(Address.last_inbound_at >= now - timedelta(days=7))
@@ -130,6 +155,9 @@ async def breakdowns(session: AsyncSession, f: Filters, keys: Sequence[str],
                      limit: int = 12) -> dict[str, list[tuple[str | None, int]]]:
     """``breakdown`` for several keys at once: the users table's columns in one scan (grouped by all of them,
     summed per column here), the channel in its own query."""
+    snapshot = await learner_groups(session, f, [k for k in keys if k in dims()])
+    if snapshot is not None:
+        return {key: sorted(snapshot[key].items(), key=lambda r: (-r[1], r[0] or ""))[:limit] for key in keys}
     columns = [k for k in keys if k != "channel" and k in BREAKDOWNS and k in User.__table__.c]
     found: dict[str, dict[str | None, int]] = {k: {} for k in columns}
     if columns:
@@ -148,21 +176,13 @@ async def breakdowns(session: AsyncSession, f: Filters, keys: Sequence[str],
 
 
 async def learning_counts(session: AsyncSession, f: Filters, now: datetime) -> dict[str, float]:
-    """Lessons completed (all time), courses completed and quiz answers (right / all) in the period."""
+    """Lessons completed (all time), courses completed and quiz answers (right / all) in the period: daily
+    summaries of closed days plus today live (``storage.console_summary``)."""
     since = f.since(now)
-    users = _users(f)
-    progress = select(func.coalesce(func.sum(LessonProgress.lessons_done), 0),
-                      func.count().filter(LessonProgress.completed_at >= since) if since
-                      else func.count(LessonProgress.completed_at)).where(LessonProgress.user_id.in_(users))
-    if f.course:
-        progress = progress.where(LessonProgress.course_id == f.course)
-    lessons, courses = (await session.execute(progress)).one()
-    quiz = select(func.count(), func.count().filter(QuizAnswer.correct.is_(True))).where(QuizAnswer.user_id.in_(users))
-    if since:
-        quiz = quiz.where(QuizAnswer.answered_at >= since)
-    if f.course:
-        quiz = quiz.where(QuizAnswer.course_id == f.course)
-    answers, right = (await session.execute(quiz)).one()
+    lessons = sum(n.lessons for n in (await totals(session, STARTED, f, None, now)).values())
+    courses = sum(n.n for n in (await totals(session, COMPLETED, f, since, now)).values())
+    quiz = (await totals(session, ANSWERED, f, since, now)).values()
+    answers, right = sum(n.n for n in quiz), sum(n.done for n in quiz)
     return {"lessons": int(lessons), "courses": int(courses), "answers": int(answers), "correct": int(right),
             "correct_rate": (right / answers) if answers else 0.0}
 
@@ -172,11 +192,11 @@ async def listing_counts(session: AsyncSession, f: Filters, now: datetime) -> di
     query = select(Listing.status, func.count()).group_by(Listing.status)
     since = f.since(now)
     if since:
-        query = query.where(Listing.created_at >= since)
+        query = query.where(Listing.created_at.between(since, LATEST))
     if f.country:
         query = query.where(Listing.country == f.country)
     if f.channel or f.course:
-        query = query.where(Listing.seller_id.in_(_users(Filters(None, None, f.channel, f.course))))
+        query = query.where(member(Listing.seller_id, Filters(None, None, f.channel, f.course)))
     return {status: int(n) for status, n in (await session.execute(query)).all()}
 
 
@@ -189,9 +209,9 @@ async def faq_counts(session: AsyncSession, f: Filters, now: datetime) -> dict[s
                              ("handed_over", FaqTicket, FaqTicket.created_at)):
         query = select(func.count()).select_from(table)
         if since:
-            query = query.where(when >= since)
+            query = query.where(when.between(since, LATEST))
         if _filtered(f):
-            query = query.where(table.user_id.in_(_users(f)))
+            query = query.where(member(table.user_id, f))
         counts[key] = int(await session.scalar(query) or 0)
     return counts
 
@@ -201,21 +221,12 @@ async def announcement_counts(session: AsyncSession, f: Filters, now: datetime) 
     query = select(Outbox.status, func.count()).where(Outbox.broadcast_id.is_not(None)).group_by(Outbox.status)
     since = f.since(now)
     if since:
-        query = query.where(Outbox.created_at >= since)
+        query = query.where(Outbox.created_at.between(since, LATEST))
     if f.channel:
         query = query.where(Outbox.channel == f.channel)
-    if f.country or f.course:
+    if f.country or f.course:  # many messages a learner: the list of learners once, not a probe each
         query = query.where(Outbox.user_id.in_(_users(f)))
     return {status: int(n) for status, n in (await session.execute(query)).all()}
-
-
-async def distinct_values(session: AsyncSession, column: Any) -> list[str]:
-    """The values of an indexed column, in order: one index probe per value (a recursive "skip scan"),
-    not a scan of every row."""
-    seed = select(func.min(column).label("v")).where(column.is_not(None)).cte("walk", recursive=True)
-    following = select(func.min(column)).where(column > seed.c.v).scalar_subquery()
-    walk = seed.union_all(select(following).where(seed.c.v.is_not(None)).select_from(seed))
-    return [v for v in (await session.scalars(select(walk.c.v).where(walk.c.v.is_not(None)))).all()]
 
 
 async def filter_choices(session: AsyncSession, courses: Sequence[str] | None = None) -> dict[str, list[str]]:
@@ -300,7 +311,13 @@ async def report_tables(session: AsyncSession, f: Filters, now: datetime) -> dic
     """The periodic report's tables: beneficiaries (learners) by country, province, craft (and sex and age
     band when kept), courses completed per course, listings posted per country (in the period)."""
     tables: dict[str, list[tuple[str, int]]] = {}
-    for by in ("country", "province", "craft", *optional_columns()):
+    wanted = ["country", "province", "craft", *optional_columns()]
+    snapshot = await learner_groups(session, f, wanted)
+    for by in wanted:
+        if snapshot is not None:
+            tables[by] = sorted((" / ".join(str(k or "") for k in key) if by == "province" else str(key or ""), n)
+                                for key, n in snapshot[by].items())
+            continue
         column = User.__table__.c[by]
         keys = (User.country, column) if by == "province" else (column,)
         query = select(*keys, func.count()).where(*_learner_conditions(f)).group_by(*keys)
@@ -316,17 +333,22 @@ async def report_learning(session: AsyncSession, f: Filters, now: datetime,
     country (in the period)."""
     since = f.since(now)
     tables: dict[str, list[tuple[str, int]]] = {}
-    if courses:
+    if courses and not f.course:  # per course for learners of a country and channel: the summaries
+        found = await totals(session, COMPLETED, f, since, now)
+        tables["courses_completed"] = sorted((c, n.n) for c, n in found.items() if n.n)
+    elif courses:  # learners who started one course: any course they completed, live
         done = select(LessonProgress.course_id, func.count()).where(
             LessonProgress.completed_at.is_not(None), LessonProgress.user_id.in_(_users(f))).group_by(
             LessonProgress.course_id)
         if since:
             done = done.where(LessonProgress.completed_at >= since)
         tables["courses_completed"] = sorted((c, int(n)) for c, n in (await session.execute(done)).all())
-    posted = select(Listing.country, func.count()).where(Listing.seller_id.in_(_users(f))).group_by(Listing.country)
+    posted = select(Listing.country, func.count()).where(member(Listing.seller_id, f)).group_by(Listing.country)
     if since:
-        posted = posted.where(Listing.created_at >= since)
+        posted = posted.where(Listing.created_at.between(since, LATEST))
     tables["listings_posted"] = sorted((c or "", int(n)) for c, n in (await session.execute(posted)).all())
-    tables["events_attended"] = await events_attended(session, _users(f), since)
+    # correlated: a probe per check-in, not the list of every learner built first
+    attendees = select(User.id).where(User.id == Rsvp.user_id, *_learner_conditions(f)).correlate(Rsvp)
+    tables["events_attended"] = await events_attended(session, attendees.scalar_subquery(), since)
     return tables
 

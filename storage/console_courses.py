@@ -19,7 +19,9 @@ from sqlalchemy import ColumnElement, Integer, Select, and_, exists, extract, fu
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.certificates import Certificate
-from storage.console import Filters
+from storage.console import LATEST, Filters
+from storage.console_summary import STARTED
+from storage.console_summary import totals as summed
 from storage.db import is_postgres
 from storage.models import Address, LessonProgress, QuizAnswer, Role, User
 from storage.review import TOP_BOX, ReviewItem
@@ -66,8 +68,8 @@ def _cohort(f: Filters, now: datetime) -> list[ColumnElement[bool]]:
     """Conditions on ``LessonProgress`` rows of the cohort (any course)."""
     conditions: list[ColumnElement[bool]] = [is_learner(LessonProgress.user_id, f)]
     since = f.since(now)
-    if since is not None:
-        conditions.append(LessonProgress.started_at >= since)
+    if since is not None:  # bounded on both sides: SQLite then walks the index on started_at
+        conditions.append(LessonProgress.started_at.between(since, LATEST))
     return conditions
 
 
@@ -84,8 +86,6 @@ async def course_totals(session: AsyncSession, f: Filters, now: datetime,
                         course_id: str | None = None) -> dict[str, CourseNumbers]:
     """Per course id (every course someone started, or just ``course_id``): started, completed,
     certificates, review items."""
-    progress = (select(LessonProgress.course_id, func.count(), func.count(LessonProgress.completed_at))
-                .where(*_cohort(f, now)).group_by(LessonProgress.course_id))
     reviewer = is_learner(ReviewItem.user_id, f) if f.since(now) is None else exists().where(
         LessonProgress.user_id == ReviewItem.user_id, LessonProgress.course_id == ReviewItem.course_id,
         *_cohort(f, now))
@@ -93,9 +93,9 @@ async def course_totals(session: AsyncSession, f: Filters, now: datetime,
                      func.count().filter(ReviewItem.box >= TOP_BOX))
               .where(reviewer).group_by(ReviewItem.course_id))
     if course_id is not None:
-        progress = progress.where(LessonProgress.course_id == course_id)
         review = review.where(ReviewItem.course_id == course_id)
-    started = {c: (int(n), int(done)) for c, n, done in (await session.execute(progress)).all()}
+    cohort = Filters(f.days, f.country, f.channel, course_id)  # started in the period: summaries + today live
+    started = {c: (n.n, n.done) for c, n in (await summed(session, STARTED, cohort, f.since(now), now)).items()}
     certificates = await certificate_counts(session, f, now, course_id)
     reviews = {c: (int(a), int(b)) for c, a, b in (await session.execute(review)).all()}
     totals: dict[str, CourseNumbers] = {}
