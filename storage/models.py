@@ -145,12 +145,13 @@ class Outbox(Base):
     __table_args__ = (
         Index("ix_outbox_claim", "status", "broadcast_id", "id"),  # the claim walks it in order: no sort
         Index("ix_outbox_external", "channel", "external_id"),
+        Index("ix_outbox_address_status", "address", "status"),  # an address's unsent rows (and all its rows)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
-    address: Mapped[str] = mapped_column(String(100), index=True)
+    address: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(32), default="reply")
     body: Mapped[dict[str, Any]] = mapped_column()  # Reply.to_dict()
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
