@@ -215,10 +215,12 @@ def report(results: dict[str, list[RunResult]], bots: list[Bot], args: argparse.
         "",
         "- **ours**: `python -m bot serve` (= `smce-bot serve`), webhook `POST /webhooks/telegram` with the "
         "secret header; per update one database transaction (dedupe row, user + address lock/update, state, "
-        "lesson progress / quiz answer, outbox rows), 200 after commit; the outbox worker sends after commit "
-        "(text replies as JSON straight through PTB's request over aiohttp, no PTB objects; photos and files "
-        "through PTB's `Bot`) and `answerCallbackQuery` runs in the background. Database seeded with one "
-        "onboarded learner per chat; bundled content.",
+        "lesson progress / quiz answer, outbox rows; the per-message statements on the driver, storage/raw.py), "
+        "200 after commit, carrying `answerCallbackQuery` for a button press (Telegram makes that call itself; "
+        "the fake does not see it, the echo bots make it as a request); the outbox worker sends after commit "
+        "(text replies as JSON through PTB's request over aiohttp, no PTB objects) and writes each result before "
+        "the next send (`OUTBOX_UNCONFIRMED=1`). Database seeded with one onboarded learner per chat; bundled "
+        "content.",
         "- Each learner: `/menu` → *Courses* → a course → *Start* (lesson 1, and its first quiz question if it "
         "has one) → the right answer (or *Next lesson*) → *My progress*, then again.",
         "- **PTB echo**: `bench/echo_bot.py`, PTB v22 `Application` (`.updater(None)`, default `HTTPXRequest`), "
