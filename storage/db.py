@@ -31,7 +31,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage.raw import Raw
+from storage.raw import Raw, driver_of
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_URL = "sqlite+aiosqlite:///smce.db"
@@ -115,7 +115,7 @@ class Database:
                 _sqlite_pragmas(self._raw, None)
             else:  # in memory: the one connection SQLAlchemy's pool shares
                 async with self.engine.connect() as conn:
-                    self._raw = (await conn.get_raw_connection()).dbapi_connection._connection._conn  # type: ignore[union-attr]
+                    self._raw = driver_of((await conn.get_raw_connection()).dbapi_connection)
         return self._raw
 
     async def _raw_pool(self) -> Any:

@@ -174,11 +174,6 @@ async def renew_leases(raw: Raw, ids: Sequence[int], until: datetime) -> None:
     await _set(raw, ids, "lease_until = {}", until, only_sending=True)
 
 
-async def release_leases(raw: Raw, ids: Sequence[int]) -> None:
-    """Rows still leased go back to pending, free for any worker at once."""
-    await _set(raw, ids, "status = {}, lease_until = NULL", OutboxStatus.PENDING, only_sending=True)
-
-
 async def release_channels(raw: Raw, channels: Collection[str]) -> int:
     """Every row of these channels still marked as being sent goes back to pending (nobody else sends
     them: a restarted single server's predecessor is dead). Returns how many."""

@@ -160,11 +160,16 @@ async def in_session(session: AsyncSession) -> Raw:
 async def _driver(session: AsyncSession) -> Raw:
     postgres = session.sync_session.get_bind().dialect.name == "postgresql"
     adapted: Any = await session.run_sync(lambda s: s.connection().connection.dbapi_connection)  # one hop
-    if postgres:
-        if adapted._transaction is None:
-            await adapted._start_transaction()
-        return Raw(adapted._connection, True)
-    return Raw(adapted._connection._conn, False)  # the adapter's ``_InlineSQLite``'s sqlite3 connection
+    if postgres and adapted._transaction is None:
+        await adapted._start_transaction()
+    return Raw(driver_of(adapted), postgres)
+
+
+def driver_of(adapted: Any) -> Any:
+    """The driver's own connection under SQLAlchemy's adapted DBAPI connection: asyncpg's, or the sqlite3
+    connection of ``storage.db``'s ``_InlineSQLite`` (the one place that knows these attribute names)."""
+    driver = adapted._connection
+    return getattr(driver, "_conn", driver)
 
 
 class Loader:

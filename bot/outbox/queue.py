@@ -1,6 +1,7 @@
 """The stored side of the outbox: putting replies in (``enqueue``, ``enqueue_many``) and claiming due rows
 with a lease (``claim``), so rows held by a crashed worker are taken again once the lease runs out.
-A live worker renews its leases (``renew``) and hands them back when it stops (``release``).
+A live worker renews its leases (``renew``); what it still holds when it stops goes back as pending with its
+results, and a restarted single server takes back all its predecessor held (``release_all``).
 The SQL is in ``storage.outbox``; this module decides what to claim.
 """
 
@@ -112,11 +113,6 @@ async def claim(
 async def renew(raw: Raw, ids: Collection[int], now: datetime) -> None:
     """Extend the leases of rows this worker still holds (queued or being sent)."""
     await table.renew_leases(raw, sorted(ids), now + LEASE)
-
-
-async def release(raw: Raw, ids: Collection[int]) -> None:
-    """Hand rows this worker holds back to the queue (shutting down): another worker may take them now."""
-    await table.release_leases(raw, sorted(ids))
 
 
 async def release_all(raw: Raw, channels: Collection[str]) -> int:

@@ -93,6 +93,14 @@ def ask_filter(ctx: Context, which: str, item_id: int, set_action: Action, cours
     return True
 
 
+def ask_course_state(ctx: Context, set_action: Action, item_id: int, course_id: str) -> None:
+    """Ask which learners of a course (enrolled, completed, not started); shared like ``ask_filter``."""
+    ctx.reply(ctx._("Which learners of this course?"), rows(*(
+        Button(ctx._(label), set_action.encode(item_id, "course", course_id, state))
+        for state, label in COURSE_STATES.items()
+    )))
+
+
 @router.on(AUDIENCE, *staff)
 async def audience_choice(ctx: Context) -> None:
     broadcast_id, which = AUDIENCE.args(ctx)
@@ -119,9 +127,7 @@ async def course_state_choice(ctx: Context) -> None:
     if b is None or course_id not in ctx.deps.library.courses:
         ctx.reply(ctx._("That announcement is no longer a draft."))
         return
-    ctx.reply(ctx._("Which learners of this course?"), rows(*(
-        Button(ctx._(label), SET.encode(b.id, "course", course_id, state)) for state, label in COURSE_STATES.items()
-    )))
+    ask_course_state(ctx, SET, b.id, course_id)
 
 
 @router.on(SET, *staff)

@@ -8,7 +8,7 @@ from bot.context import Context
 from bot.router import InStep, NoPayload, Router
 from bot.types import Button, rows
 from handlers.announcements.audiences import (
-    COURSE_STATES,
+    ask_course_state,
     ask_filter,
     describe_audience,
     reach_text,
@@ -83,9 +83,7 @@ async def course_state_choice(ctx: Context) -> None:
     if poll is None or course_id not in ctx.deps.library.courses:
         gone(ctx)
         return
-    ctx.reply(ctx._("Which learners of this course?"), rows(*(
-        Button(ctx._(label), SET.encode(poll.id, "course", course_id, state)) for state, label in COURSE_STATES.items()
-    )))
+    ask_course_state(ctx, SET, poll.id, course_id)
 
 
 @router.on(SET, *staff)
