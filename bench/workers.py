@@ -10,6 +10,12 @@ test database) seeded with onboarded learners:
 2. **broadcast**: the workers restarted with ``TELEGRAM_RATE=--rate``, one announcement to every learner
    (``--audience``) through the real job: achieved rate ÷ allowed, and the busiest second.
 
+With ``--cpu-per-worker CORES`` (root: a cgroup CPU quota per worker, ``bench/_cpu.py``) each worker gets
+at most CORES of a core, so the load is CPU-bound in the workers while PostgreSQL, the fake Bot API and the
+load generator have the rest of the machine: what a worker with a core of its own sees on a bigger machine,
+and the condition under which issue 21 asks two workers to reach 1.8x one. The table says how busy the whole
+machine was and how long the workers waited for their quota.
+
 Counted in both: **duplicates** (messages a chat got beyond what the first worker count's run gave it on
 the same load — run 1 worker first —, and announcement copies beyond one per learner) and **order
 violations** (a chat's outbox rows whose send finished before an earlier row's). Both must be 0.
@@ -19,6 +25,7 @@ Run from the repository root; the table goes to stdout (``--out FILE`` also writ
 
     .venv/bin/python bench/workers.py                       # 1, 2, 4 workers
     .venv/bin/python bench/workers.py -n 600 --workers 1 2 --audience 1000    # quicker
+    .venv/bin/python bench/workers.py -n 1800 --workers 1 2 --cpu-per-worker 0.3   # CPU-bound workers (root)
 """
 
 # Process start-up and the report block the loop briefly, outside the measured part:
@@ -40,6 +47,7 @@ from pathlib import Path
 
 import _root  # noqa: F401  (this checkout first on sys.path)
 import aiohttp
+from _cpu import Machine, Quota
 from inbound import TOKEN, stop, wait_http
 from inbound_load import ROOT, SECRET, Updates, Watcher, free_port, learner_script, plan, reset_fake, seed
 from sqlalchemy import func, select, text
@@ -66,6 +74,8 @@ class Figures:
     duplicates: int = 0
     order_violations: int = 0
     cpu: float = 0.0  # CPU seconds of all workers during the inbound phase
+    busy: float = 0.0  # how busy the whole machine was during the inbound phase (1.0: every core)
+    throttled: float = 0.0  # seconds the workers waited for their CPU quota (with --cpu-per-worker)
     sends: Counter[int] = field(default_factory=Counter, repr=False)  # inbound: messages per chat at the fake
 
 
@@ -91,10 +101,11 @@ async def create_database(url: str) -> None:
 class Workers:
     """N ``python -m bot serve`` processes on one database, each on its own port."""
 
-    def __init__(self, n: int, url: str, fake_url: str, rate: float, logs: Path) -> None:
+    def __init__(self, n: int, url: str, fake_url: str, rate: float, logs: Path, cores: float | None = None) -> None:
         self.ports = [free_port() for _ in range(n)]
         self.procs: list[subprocess.Popen[bytes]] = []
         self.url, self.fake_url, self.rate, self.logs = url, fake_url, rate, logs
+        self.quotas = [Quota(f"worker{i}", cores) for i in range(n)] if cores else []
 
     async def __aenter__(self) -> Workers:
         work = Path(tempfile.mkdtemp(prefix="bench-workers-"))
@@ -108,6 +119,8 @@ class Workers:
             self.procs.append(subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=work,
                                                stdout=log, stderr=subprocess.STDOUT))
             log.close()
+            if self.quotas:  # before the worker imports anything: all its work runs under the quota
+                self.quotas[i].add(self.procs[-1].pid)
         for port, proc in zip(self.ports, self.procs, strict=True):
             await wait_http(f"http://127.0.0.1:{port}/healthz", proc)
         await asyncio.sleep(3.0)  # the heartbeats settle: every worker knows its share
@@ -116,9 +129,14 @@ class Workers:
     async def __aexit__(self, *_: object) -> None:
         for proc in self.procs:
             stop(proc)
+        for quota in self.quotas:
+            quota.remove()
 
     def cpu(self) -> float:
         return sum(cpu_of(p.pid) for p in self.procs)
+
+    def throttled(self) -> float:
+        return sum(q.throttled_seconds() for q in self.quotas)
 
 
 async def inbound(workers: Workers, fake_url: str, load: list[tuple[int, bytes]], concurrency: int,
@@ -144,13 +162,14 @@ async def inbound(workers: Workers, fake_url: str, load: list[tuple[int, bytes]]
                 async with http.post(urls[i % len(urls)], data=body, headers=headers) as r:
                     await r.read()
 
-        cpu = workers.cpu()
+        cpu, throttled, machine = workers.cpu(), workers.throttled(), Machine()
         await asyncio.gather(*(post() for _ in range(concurrency)))
         deadline = time.monotonic() + 60
         while watcher.waiting and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         await drained(workers.url)  # a reply's later messages too, before counting
         figures.cpu = workers.cpu() - cpu
+        figures.busy, figures.throttled = machine.busy(), workers.throttled() - throttled
         await asyncio.sleep(0.5)
         watch.cancel()
         await asyncio.gather(watch, return_exceptions=True)
@@ -238,9 +257,9 @@ async def run(n: int, args: argparse.Namespace, fake_url: str, logs: Path) -> Fi
     chats = [FIRST_CHAT + i for i in range(max(args.chats, args.audience))]
     await seed(args.postgres, chats)
     load = plan(args.n, args.chats, FIRST_CHAT, learner_script(), Updates())
-    async with Workers(n, args.postgres, fake_url, 100_000, logs) as workers:
+    async with Workers(n, args.postgres, fake_url, 100_000, logs, args.cpu_per_worker) as workers:
         await inbound(workers, fake_url, load, args.concurrency, figures)
-    async with Workers(n, args.postgres, fake_url, args.rate, logs) as workers:
+    async with Workers(n, args.postgres, fake_url, args.rate, logs, args.cpu_per_worker) as workers:
         await broadcast(workers, fake_url, args.audience, figures)
     figures.order_violations = await order_violations(args.postgres)
     print(f"  {n} worker(s): {figures}", file=sys.stderr)
@@ -256,14 +275,17 @@ def report(results: list[Figures], args: argparse.Namespace, took: float) -> str
         f"worker in turn. Broadcast: one announcement to {args.audience} learners at an allowed "
         f"{args.rate:g} messages/s. Machine: {os.cpu_count()} cores (shared with PostgreSQL, the fake Bot API, "
         f"the load generator and other work), Python {platform.python_version()}, load average at the end "
-        f"{os.getloadavg()[0]:.1f}. Whole run: {took:.0f}s.",
+        f"{os.getloadavg()[0]:.1f}. Whole run: {took:.0f}s."
+        + (f" Each worker limited to {args.cpu_per_worker:g} of a core (a cgroup CPU quota), so the load is "
+           "CPU-bound in the workers while the rest of the machine has room." if args.cpu_per_worker else ""),
         "",
-        "| workers | updates/s | × 1 worker | workers' CPU s | unanswered | broadcast achieved ÷ allowed "
-        "| busiest second | duplicates | order violations |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| workers | updates/s | × 1 worker | workers' CPU s | machine busy | waited for quota s | unanswered "
+        "| broadcast achieved ÷ allowed | busiest second | duplicates | order violations |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for f in results:
-        lines.append(f"| {f.workers} | {f.rate:,.0f} | {f.rate / one:.2f} | {f.cpu:.1f} | {f.unanswered} "
+        lines.append(f"| {f.workers} | {f.rate:,.0f} | {f.rate / one:.2f} | {f.cpu:.1f} | {f.busy:.0%} "
+                     f"| {f.throttled:.1f} | {f.unanswered} "
                      f"| {f.achieved:.3f} ({f.broadcast} learners) | {f.busiest} / {args.rate:g} | {f.duplicates} "
                      f"| {f.order_violations} |")
     return "\n".join(lines) + "\n"
@@ -279,7 +301,12 @@ async def main() -> None:
     parser.add_argument("--audience", type=int, default=3000, help="learners the announcement goes to")
     parser.add_argument("--postgres", default=DEFAULT_URL, help="a bench database (dropped and recreated)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--cpu-per-worker", type=float, default=None, metavar="CORES",
+                        help="limit each worker to CORES of a core with a cgroup quota (root), e.g. 0.45: "
+                             "the load is then CPU-bound in the workers")
     args = parser.parse_args()
+    if args.cpu_per_worker and (why := Quota.available()):
+        parser.error(why)
     await create_database(args.postgres)
     logs = ROOT / "bench" / "results"
     logs.mkdir(parents=True, exist_ok=True)
