@@ -1,14 +1,19 @@
 """Exports with the filters of the page they come from, as CSV and as XLSX (openpyxl's write-only mode):
 learners, progress, course completions, listings and the questions the FAQ did not answer; plus the periodic
-report as CSV. Rows are read in batches by ascending id and streamed, so memory stays flat. Downloads are
-reads: they are not audited.
+report as CSV. Rows are read in batches by ascending id and streamed, so memory stays flat. A workbook is
+written by a child process (``bot.console.xlsx``) fed the batches as they are read, never on the event loop;
+``MAX_WRITERS`` at a time. Downloads are reads: they are not audited.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
-import tempfile
+import logging
+import re
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,13 +22,21 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.console import xlsx
 from bot.console.auth import CONSOLE, TRAINER, Handler, page
-from bot.console.render import filters
+from bot.console.render import filters, texts
+from bot.i18n import N_
 from storage import console as queries
 from storage import console_exports as more
 from storage.console import Filters
 
+log = logging.getLogger(__name__)
+
 BATCH = 2000
+MAX_WRITERS = 1  # workbooks written at a time: a child takes a core for ~7 s at 100,000 rows, and there are 2
+MAX_WAITING = 4  # requests waiting for a writer; more get 503 with BUSY
+CONTROL = re.compile(r"[\000-\010\013\014\016-\037]")  # control characters: a workbook cannot hold them
+BUSY = N_("Other Excel exports are being written. Try again in a minute, or download the CSV.")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LEARNER_COLUMNS = ["id", "name", "language", "country", "province", "craft"]
 PROGRESS_COLUMNS = ["progress_id", "user_id", "course", "lessons_done", "started_at", "completed_at"]
@@ -43,10 +56,12 @@ class Export:
 
 
 def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        if value[:1] in ("=", "+", "-", "@", "\t", "\r"):  # never a formula in a sheet
+            value = "'" + value
+        return CONTROL.sub("", value) if CONTROL.search(value) else value
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):  # never a formula in a sheet
-        return "'" + value
     return value
 
 
@@ -99,26 +114,75 @@ async def _stream_csv(request: web.Request, name: str, header: list[str],
     return response
 
 
+class Writers:
+    """At most ``MAX_WRITERS`` workbooks written at a time (each child takes a core for seconds); up to
+    ``MAX_WAITING`` more requests wait their turn, in order; beyond that the answer is 503."""
+
+    def __init__(self) -> None:
+        self.slots = asyncio.Semaphore(MAX_WRITERS)
+        self.waiting = 0
+
+
+_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Writers] = weakref.WeakKeyDictionary()
+
+
+def writers() -> Writers:
+    """This event loop's writers (one per loop: a semaphore belongs to one loop)."""
+    return _writers.setdefault(asyncio.get_running_loop(), Writers())
+
+
+def _gone(request: web.Request) -> bool:
+    """Whether the client closed its connection (aiohttp does not cancel the handler then)."""
+    return request.transport is None or request.transport.is_closing()
+
+
+async def _take_slot(request: web.Request, limit: Writers) -> bool:
+    """Wait for a writer slot while the client is there; False if it left."""
+    limit.waiting += 1
+    acquire = asyncio.ensure_future(limit.slots.acquire())
+    taken = False
+    try:
+        while not (await asyncio.wait({acquire}, timeout=xlsx.POLL))[0]:
+            if _gone(request):
+                return False
+        taken = True
+        return True
+    finally:
+        limit.waiting -= 1
+        if not acquire.done():
+            acquire.cancel()
+        elif not taken and not acquire.cancelled():  # acquired just as the request was cancelled
+            limit.slots.release()
+
+
 async def _stream_xlsx(request: web.Request, name: str, header: list[str],
                        rows: AsyncIterator[Sequence[Sequence[Any]]]) -> web.StreamResponse:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(name)
-    sheet.append(header)
-    async for batch in rows:
-        for row in batch:
-            sheet.append(row)
-    with tempfile.TemporaryFile() as file:  # write-only rows go to disk, not memory
-        book.save(file)
-        file.seek(0)
-        response = web.StreamResponse(headers={"Content-Type": XLSX,
-                                               "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-        await response.prepare(request)
-        while chunk := file.read(256 * 1024):
-            await response.write(chunk)
-    await response.write_eof()
-    return response
+    """The workbook is written by a child process (``bot.console.xlsx``) while the rows are read, then sent."""
+    limit = writers()
+    if limit.slots.locked() and limit.waiting >= MAX_WAITING:
+        return web.Response(status=503, text=texts(request).t.gettext(BUSY), headers={"Retry-After": "30"})
+    if not await _take_slot(request, limit):
+        raise web.HTTPRequestTimeout()  # nobody reads it: the client left
+    try:
+        with xlsx.export_folder() as folder:
+            try:
+                path = await xlsx.write_book(folder, name, header, rows, lambda: _gone(request))
+            except xlsx.ClientGone:
+                raise web.HTTPRequestTimeout() from None
+            except xlsx.XlsxFailed as exc:
+                log.error("the %s workbook was not written: %s", name, exc)
+                raise web.HTTPInternalServerError() from None
+            response = web.StreamResponse(headers={"Content-Type": XLSX,
+                                                   "Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+            response.content_length = path.stat().st_size
+            await response.prepare(request)
+            with path.open("rb") as file, contextlib.suppress(ConnectionResetError):  # the client left
+                while chunk := file.read(256 * 1024):  # a local file of a few MB: short reads
+                    await response.write(chunk)
+                await response.write_eof()
+            return response
+    finally:
+        limit.slots.release()
 
 
 def _declare(export: Export) -> None:
