@@ -37,13 +37,17 @@ from storage.deadletters import add_dead_letter
 from storage.models import User
 from storage.raw import UNIQUE_VIOLATIONS, Sql, in_session
 from storage.users import get_or_create, note_inbound, remember_menu
-from storage.workers import lock_address
+from storage.workers import ADDRESS_LOCKS, lock_address
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 4096
 # On the driver (storage.raw): it runs for every message. The primary key refuses a message seen before.
 SEEN = Sql("INSERT INTO seen_messages (channel, external_id, seen_at) VALUES (:channel, :external_id, :seen_at)")
+# PostgreSQL: with the address's lock first (``storage.workers.lock_address``'s, until commit), one round trip.
+SEEN_LOCKED = Sql("INSERT INTO seen_messages (channel, external_id, seen_at) "
+                  "SELECT :channel, :external_id, CAST(:seen_at AS timestamptz) "
+                  "FROM (SELECT pg_advisory_xact_lock(:space, hashtext(:address))) AS lock")
 # Channels that show buttons as a numbered list: a typed number, or words close to a label, press it.
 NUMBERED_MENU_CHANNELS = {Channel.WHATSAPP.value, Channel.TERMINAL.value}
 
@@ -122,20 +126,25 @@ class Engine:
         async with self.db.transaction() as session:
             # Across workers (PostgreSQL), this person's messages one at a time too: an advisory lock held
             # until commit; the in-process lock above keeps arrival order among this worker's messages.
-            await lock_address(session, msg.address)
-            # No lookup first: the primary key refuses a message seen before (or being handled by a
+            # Then no lookup first: the primary key refuses a message seen before (or being handled by a
             # concurrent worker on PostgreSQL, which waits for that one to commit), saving a query per update.
-            # A Core INSERT, not an ORM object and a flush: the unit of work costs more than the statement.
+            # A plain INSERT on the driver, not an ORM object and a flush: the unit of work costs more than the
+            # statement. On PostgreSQL one statement takes the lock, then inserts the row (one round trip).
+            raw = await in_session(session)
+            now = self.deps.clock.now()
+            seen = {"channel": msg.channel, "external_id": msg.external_id, "seen_at": now}
             try:
-                await (await in_session(session)).run(SEEN, {"channel": msg.channel, "external_id": msg.external_id,
-                                                              "seen_at": self.deps.clock.now()})
+                if raw.postgres:
+                    await raw.run(SEEN_LOCKED, {**seen, "space": ADDRESS_LOCKS, "address": msg.address})
+                else:
+                    await lock_address(session, msg.address)  # nothing to do on SQLite (one worker)
+                    await raw.run(SEEN, seen)
             except UNIQUE_VIOLATIONS as exc:
                 raise Duplicate from exc
-            user, address, created = await get_or_create(session, msg.channel, msg.address)
+            user, address, created = await get_or_create(session, msg.channel, msg.address, inbound_at=now)
             if created and msg.meta.get("country_hint") and user.country is None:
                 user.country = msg.meta["country_hint"][:2]  # e.g. from a phone's country code
-            await note_inbound(session, address, self.deps.clock.now(), username=msg.username,
-                               profile_name=msg.profile_name)
+            await note_inbound(session, address, now, username=msg.username, profile_name=msg.profile_name)
             ctx = Context(self._resolve_menu(msg, user), user, address, session, self.deps)
             if not run_handlers:
                 error = "".join(traceback.format_exception(failure)) if failure else "not handled"
@@ -153,15 +162,16 @@ class Engine:
                 ctx.reply(ctx._("Sorry, I did not understand that. Send /menu to see what I can do."))
             user = ctx.user  # a handler may move this address to another user (linking two channels)
             menu = self._menu(user, ctx.replies)
-            if menu is not None:
+            messages = ([(user.id, msg.channel, msg.address, reply) for reply in ctx.replies]
+                        + [(out.user_id, out.channel, out.address, out.reply) for out in ctx.outgoing])
+            if menu is not None and not messages:
                 await remember_menu(session, user, menu)
-            # One executemany INSERT (in this order, so ids keep each address's order), after the handler's work.
-            await enqueue_many(
-                session,
-                [(user.id, msg.channel, msg.address, reply) for reply in ctx.replies]
-                + [(out.user_id, out.channel, out.address, out.reply) for out in ctx.outgoing],
-                now=ctx.now,
-            )
+            # One INSERT (in this order, so ids keep each address's order), after the handler's work; the
+            # menu goes with it (on PostgreSQL in the same statement).
+            await enqueue_many(session, messages, now=ctx.now,
+                               menu=(user.id, menu) if menu is not None and messages else None)
+            if menu is not None and messages:
+                await remember_menu(session, user, menu, written=True)
         return True
 
     @staticmethod

@@ -9,23 +9,32 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from enum import StrEnum
+from itertools import count
 
 from bot.context import Context
+from bot.payloads import SEPARATOR, Action
 from bot.text.normalise import normalise_text
 
 Handler = Callable[[Context], Awaitable[None]]
 Filter = Callable[[Context], bool]
+Route = tuple[tuple[Filter, ...], Handler]
+_changes = count(1)  # any router's routes or children changed: every index is rebuilt
 
 
 class Router:
+    _changed = 0  # the last change to any router (``_changes``)
+
     def __init__(self, name: str) -> None:
         self.name = name
-        self._routes: list[tuple[tuple[Filter, ...], Handler]] = []
+        self._routes: list[Route] = []
         self._children: list[Router] = []
+        self._index: _Index | None = None
+        self._version = 0
 
     def on(self, *filters: Filter) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self._routes.append((filters, handler))
+            Router._changed = next(_changes)
             return handler
 
         return register
@@ -41,17 +50,23 @@ class Router:
 
     def include(self, router: Router) -> Router:
         self._children.append(router)
+        Router._changed = next(_changes)
         return router
 
     def find(self, ctx: Context) -> Handler | None:
-        for filters, handler in self._routes:
+        """The first route, own routes first then each child's in turn, whose filters all pass. Only the
+        routes that can match are tried (``_Index``): a button press is not checked against every other
+        button's action, every command and every step (~300 routes)."""
+        if self._index is None or self._version != Router._changed:
+            self._index, self._version = _Index(self._flat()), Router._changed
+        for filters, handler in self._index.candidates(ctx):
             if all(f(ctx) for f in filters):
                 return handler
-        for child in self._children:
-            found = child.find(ctx)
-            if found is not None:
-                return found
         return None
+
+    def _flat(self) -> list[Route]:
+        """Every route in the order ``find`` tries them (depth first)."""
+        return self._routes + [r for child in self._children for r in child._flat()]
 
     async def dispatch(self, ctx: Context) -> bool:
         handler = self.find(ctx)
@@ -59,6 +74,51 @@ class Router:
             return False
         await handler(ctx)
         return True
+
+
+class _Index:
+    """Routes by what their first filter needs: a button's action (or ``Payload`` prefix), a command, a
+    conversation step, or nothing known (tried for every message). A message's candidates keep the
+    routes' order."""
+
+    def __init__(self, routes: list[Route]) -> None:
+        self.routes = routes
+        self.general: list[int] = []
+        self.keyed: dict[tuple[str, str], list[int]] = {}
+        for i, (filters, _) in enumerate(routes):
+            first = filters[0] if filters else None
+            if isinstance(first, Action):
+                self.keyed.setdefault(("payload", first.name), []).append(i)
+            elif isinstance(first, Payload):
+                self.keyed.setdefault(("payload", first.prefix), []).append(i)
+            elif isinstance(first, Command):
+                for name in first.names:
+                    self.keyed.setdefault(("command", name), []).append(i)
+            elif isinstance(first, InStep):
+                for step in first.steps:
+                    self.keyed.setdefault(("step", step), []).append(i)
+            else:
+                self.general.append(i)
+        self._memo: dict[tuple[tuple[str, str], ...], list[Route]] = {}
+
+    def candidates(self, ctx: Context) -> list[Route]:
+        payload = ctx.msg.payload
+        if payload is not None:  # an action or prefix matches the payload or a part of it up to a separator
+            parts = payload.split(SEPARATOR)
+            keys = [("payload", SEPARATOR.join(parts[:n])) for n in range(1, len(parts) + 1)]
+        else:
+            command = ctx.msg.command
+            keys = [("command", command)] if command else []
+        if ctx.user.step is not None:
+            keys.append(("step", ctx.user.step))
+        present = tuple(k for k in keys if k in self.keyed)
+        found = self._memo.get(present)
+        if found is None:
+            if len(self._memo) > 10_000:
+                self._memo.clear()
+            order = sorted({*self.general, *(i for k in present for i in self.keyed[k])})
+            found = self._memo[present] = [self.routes[i] for i in order]
+        return found
 
 
 # --- filters ------------------------------------------------------------------------------------

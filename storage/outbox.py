@@ -7,6 +7,7 @@ builds the SQL. Message bodies arrive here already as JSON-ready dicts.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
@@ -41,10 +42,18 @@ def add_message(session: AsyncSession, user_id: int | None, channel: str, addres
     return row
 
 
+_COLUMNS = _INSERT.names
+_MENU = Sql("UPDATE users SET menu = :menu WHERE id = :id")
+
+
 async def insert_messages(session: AsyncSession, messages: Sequence[tuple[int | None, str, str, str, dict[str, Any]]],
-                          *, now: datetime, broadcast_id: int | None = None, ids: bool = False) -> list[int]:
+                          *, now: datetime, broadcast_id: int | None = None, ids: bool = False,
+                          menu: tuple[int, list[list[str]]] | None = None) -> list[int]:
     """Pending rows for many ``(user_id, channel, address, kind, body)`` in one INSERT, in the order given.
-    With ``ids``, their ids in that order (INSERT ... RETURNING); without, a plain executemany and ``[]``."""
+    With ``ids``, their ids in that order (INSERT ... RETURNING); without, a plain INSERT (an executemany on
+    SQLite, one multi-row statement on PostgreSQL) and ``[]``. ``menu``: ``(user id, menu)``, the buttons
+    a message's replies leave shown (``storage.users.remember_menu``), written too: on PostgreSQL in the
+    same statement (a CTE), one round trip for both. Not with ``ids``."""
     if not messages:
         return []
     values = [
@@ -57,8 +66,19 @@ async def insert_messages(session: AsyncSession, messages: Sequence[tuple[int | 
     if not ids:  # on the driver (it runs for every message): after any row the session still holds
         if any(isinstance(o, Outbox) for o in session.new):
             await session.flush()
-        await (await in_session(session)).many(_INSERT, values)
+        raw = await in_session(session)
+        if not raw.postgres:
+            if menu is not None:
+                await raw.run(_MENU, {"id": menu[0], "menu": menu[1]})
+            await raw.many(_INSERT, values)
+            return []
+        q = Query(True)
+        head = f"WITH menu AS (UPDATE users SET menu = {q.p(menu[1])} WHERE id = {q.p(menu[0])}) " if menu else ""
+        rows = ", ".join("(" + ", ".join(q.p(v[c]) for c in _COLUMNS) + ")" for v in values)
+        await raw.run(f"{head}INSERT INTO outbox ({', '.join(_COLUMNS)}) VALUES {rows}", q.args)
         return []
+    if menu is not None:
+        raise ValueError("menu is written only with a plain insert (ids=False)")
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list((await session.scalars(statement, values)).all())
 
@@ -192,18 +212,24 @@ _RESULTS: dict[tuple[str, ...], Sql] = {}
 
 
 async def write_results(raw: Raw, rows: list[dict[str, Any]], blocked: list[str]) -> None:
-    """Each row's new values (by ``id``; one executemany per set of columns), and the addresses found
-    blocked. (On PostgreSQL without waiting for the WAL flush: see ``Database.raw``.)"""
+    """Each row's new values (by ``id``; one executemany per set of columns, one plain UPDATE for a single
+    row), and the addresses found blocked, all or nothing. (On PostgreSQL without waiting for the WAL
+    flush: see ``Database.raw``; given a connection with no transaction open, the usual case, one row's
+    result, is one round trip.)"""
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         groups.setdefault(tuple(c for c in RESULT_COLUMNS if c in row), []).append(row)
-    for columns, group in groups.items():
-        sql = _RESULTS.get(columns)
-        if sql is None:
-            sets = ", ".join(f"{c} = :{c}" for c in columns)
-            sql = _RESULTS[columns] = Sql(f"UPDATE outbox SET {sets} WHERE id = :id")
-        await raw.many(sql, group)
-    if blocked:
-        q = Query(raw.postgres)
-        q.sql = f"UPDATE addresses SET blocked = {q.p(True)} WHERE address {q.in_(blocked)}"
-        await raw.run(q.sql, q.args)
+    async with raw.atomic() if len(groups) + bool(blocked) > 1 else nullcontext():
+        for columns, group in groups.items():
+            sql = _RESULTS.get(columns)
+            if sql is None:
+                sets = ", ".join(f"{c} = :{c}" for c in columns)
+                sql = _RESULTS[columns] = Sql(f"UPDATE outbox SET {sets} WHERE id = :id")
+            if len(group) == 1:
+                await raw.run(sql, group[0])
+            else:
+                await raw.many(sql, group)  # one statement, atomic on its own (asyncpg's executemany)
+        if blocked:
+            q = Query(raw.postgres)
+            q.sql = f"UPDATE addresses SET blocked = {q.p(True)} WHERE address {q.in_(blocked)}"
+            await raw.run(q.sql, q.args)

@@ -49,14 +49,17 @@ async def enqueue_many(
     now: datetime,
     broadcast_id: int | None = None,
     ids: bool = False,
+    menu: tuple[int, list[list[str]]] | None = None,
 ) -> list[int]:
     """``enqueue`` for many ``(user_id, channel, address, reply)`` at once: one INSERT, ids in the order
     given (so each address's messages keep their order). With ``ids``, returns them in that order
-    (INSERT ... RETURNING); without, a plain executemany (cheaper for a reply or two) and ``[]``."""
+    (INSERT ... RETURNING); without, a plain INSERT (cheaper for a reply or two) and ``[]``. ``menu``
+    (``(user id, menu)``, with a plain INSERT and at least one message) is written with the rows
+    (``storage.outbox.insert_messages``)."""
     if not messages:
         return []
     rows = [(user_id, channel, address, reply.kind, reply.to_dict()) for user_id, channel, address, reply in messages]
-    return await table.insert_messages(session, rows, now=now, broadcast_id=broadcast_id, ids=ids)
+    return await table.insert_messages(session, rows, now=now, broadcast_id=broadcast_id, ids=ids, menu=menu)
 
 
 async def claim(

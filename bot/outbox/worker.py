@@ -188,7 +188,7 @@ class OutboxWorker:
         blocked = sorted({r["_blocked"] for r in results if "_blocked" in r})
         rows = [{k: v for k, v in r.items() if k != "_blocked"} for r in results]
         try:
-            async with self.db.raw(urgent=True) as raw:
+            async with self.db.raw(urgent=True, begin=False) as raw:  # write_results is atomic itself
                 await write_results(raw, rows, blocked)
         except Exception:
             self._results = results + self._results  # keep them for the next flush

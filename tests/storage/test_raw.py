@@ -79,3 +79,48 @@ async def test_loaded_objects_behave_as_the_orms(db: Database) -> None:
     async with db.read() as s:
         assert (await s.scalars(select(User.name))).one() == "Ana"
         assert (await s.scalars(select(LessonProgress.next_lesson))).one() == 2
+
+
+async def test_the_load_with_the_last_contact_and_the_menu_with_the_replies(db: Database) -> None:
+    from storage.outbox import insert_messages
+    from storage.users import note_inbound, remember_menu
+
+    async with db.transaction() as s:
+        await get_or_create(s, "telegram", "telegram:7")
+    async with db.transaction() as s:  # as the engine does for every message
+        user, address, _ = await get_or_create(s, "telegram", "telegram:7", inbound_at=MOMENT)
+        await note_inbound(s, address, MOMENT, username="ana")
+        assert (address.last_inbound_at, address.username) == (MOMENT, "ana") and not s.dirty
+        await insert_messages(s, [(user.id, "telegram", "telegram:7", "reply", {"text": "a"}),
+                                  (user.id, "telegram", "telegram:7", "reply", {"text": "b"})],
+                              now=MOMENT, menu=(user.id, [["Next", "next"]]))
+        await remember_menu(s, user, [["Next", "next"]], written=True)
+        assert not s.dirty
+    async with db.read() as s:
+        row = (await s.execute(select(Address.last_inbound_at, Address.username))).one()
+        assert tuple(row) == (MOMENT, "ana")
+        assert (await s.scalars(select(User.menu))).one() == [["Next", "next"]]
+        assert [o.body["text"] for o in (await s.scalars(select(Outbox).order_by(Outbox.id))).all()] == ["a", "b"]
+
+
+async def test_results_without_a_transaction_are_written_all_or_nothing(db: Database) -> None:
+    from storage.outbox import write_results
+
+    async with db.transaction() as s:
+        user, _, _ = await get_or_create(s, "telegram", "telegram:8")
+        s.add_all([Outbox(user_id=user.id, channel="telegram", address="telegram:8", kind="reply", body={},
+                          status="sending", attempts=0, next_attempt_at=MOMENT, created_at=MOMENT)
+                   for _ in range(2)])
+    async with db.read() as s:
+        first, second = (await s.scalars(select(Outbox.id).order_by(Outbox.id))).all()
+    async with db.raw(begin=False) as raw:  # one row: one plain statement
+        await write_results(raw, [{"id": first, "status": "sent", "attempts": 1}], [])
+    if not db.is_sqlite:  # (SQLite begins a transaction either way, and its columns take any value)
+        import asyncpg
+
+        with pytest.raises((ValueError, asyncpg.PostgresError)):  # asyncpg refuses the argument
+            async with db.raw(begin=False) as raw:  # two sets of columns and a failing one: none written
+                bad = {"id": second, "status": "failed", "error": "x", "attempts": "not a number"}
+                await write_results(raw, [{"id": second, "status": "sent", "attempts": 1}, bad], [])
+    async with db.read() as s:
+        assert (await s.scalars(select(Outbox.status).order_by(Outbox.id))).all() == ["sent", "sending"]
