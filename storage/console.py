@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Index, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Index, String, case, func, literal, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.console_filters import (
@@ -18,8 +18,14 @@ from storage.console_filters import (
     LATEST,
     OPTIONAL_COLUMNS,
     Filters,
+    _filtered,
+    _learner_conditions,
+    _users,
     day_start,
     distinct_values,
+    learner_conditions,
+    member,
+    member_of,
     optional_columns,
 )
 from storage.console_learners import dims, learner_groups
@@ -27,67 +33,35 @@ from storage.console_summary import ANSWERED, COMPLETED, STARTED, totals
 from storage.events import Rsvp, events_attended
 from storage.faq import FaqAnswer, FaqTicket, FaqUnanswered
 from storage.market import Listing
-from storage.models import Address, LessonProgress, Outbox, QuizAnswer, Role, User
+from storage.models import Address, LessonProgress, Outbox, QuizAnswer, User
 
 # What the console's aggregates need beyond the features' own indexes.
 INDEXES = (
     Index("ix_users_role_created", User.__table__.c.role, User.__table__.c.created_at),
-    Index("ix_users_country", User.__table__.c.country),
+    Index("ix_users_country", User.__table__.c.country, postgresql_include=["id"]),  # a country's ids: index only
     Index("ix_addresses_channel", Address.__table__.c.channel, Address.__table__.c.user_id),
     # The course cohorts (started in a period) and their completion times, from the index alone.
     Index("ix_lesson_progress_cohort", LessonProgress.__table__.c.started_at, LessonProgress.__table__.c.course_id,
           LessonProgress.__table__.c.completed_at, LessonProgress.__table__.c.user_id),
     Index("ix_outbox_created", Outbox.__table__.c.created_at, Outbox.__table__.c.broadcast_id,
-          Outbox.__table__.c.status, Outbox.__table__.c.channel),
+          Outbox.__table__.c.status, Outbox.__table__.c.channel, Outbox.__table__.c.user_id),
     Index("ix_quiz_answers_question", QuizAnswer.__table__.c.course_id, QuizAnswer.__table__.c.question_id,
           QuizAnswer.__table__.c.choice, QuizAnswer.__table__.c.correct, QuizAnswer.__table__.c.user_id),
     Index("ix_addresses_last_inbound", Address.__table__.c.last_inbound_at, Address.__table__.c.user_id),
     Index("ix_lesson_progress_course", LessonProgress.__table__.c.course_id, LessonProgress.__table__.c.user_id),
-    Index("ix_lesson_progress_completed", LessonProgress.__table__.c.completed_at),
+    Index("ix_lesson_progress_completed", LessonProgress.__table__.c.completed_at,  # with the completion times
+          LessonProgress.__table__.c.course_id, LessonProgress.__table__.c.started_at,
+          LessonProgress.__table__.c.user_id),
     Index("ix_quiz_answers_answered", QuizAnswer.__table__.c.answered_at),
-    Index("ix_faq_tickets_created", FaqTicket.__table__.c.created_at),
-    Index("ix_faq_answers_created", FaqAnswer.__table__.c.created_at),
-)
+    Index("ix_faq_tickets_created", FaqTicket.__table__.c.created_at, FaqTicket.__table__.c.user_id),
+    Index("ix_faq_answers_created", FaqAnswer.__table__.c.created_at, FaqAnswer.__table__.c.user_id),
+)  # with the user id: a period's rows and whose they are from the index alone (migration 0021)
 
 # Defined in storage.console_filters (which the summaries import too), used from here by the pages.
-__all__ = ["EARLIEST", "LATEST", "OPTIONAL_COLUMNS", "Filters", "day_start", "distinct_values", "optional_columns"]
+__all__ = ["EARLIEST", "LATEST", "OPTIONAL_COLUMNS", "Filters", "day_start", "distinct_values", "learner_conditions",
+           "optional_columns"]
 
 BREAKDOWNS = ("country", "language", "craft", *OPTIONAL_COLUMNS)
-
-
-def _learner_conditions(f: Filters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [User.role == Role.LEARNER]
-    if f.country:
-        conditions.append(User.country == f.country)
-    if f.channel:
-        conditions.append(User.id.in_(select(Address.user_id).where(Address.channel == f.channel)))
-    if f.course:
-        conditions.append(User.id.in_(select(LessonProgress.user_id).where(LessonProgress.course_id == f.course)))
-    return conditions
-
-
-learner_conditions = _learner_conditions
-
-
-def member(column: Any, f: Filters) -> ColumnElement[bool]:
-    """``column`` (a user id) is a learner of ``f``: a probe per row of the caller's table, whose own index
-    (a period) drives the query, rather than the list of every learner."""
-    conditions: list[ColumnElement[bool]] = [User.id == column, User.role == Role.LEARNER]
-    if f.country:
-        conditions.append(User.country == f.country)
-    if f.channel:
-        conditions.append(exists().where(Address.user_id == User.id, Address.channel == f.channel))
-    if f.course:
-        conditions.append(exists().where(LessonProgress.user_id == User.id, LessonProgress.course_id == f.course))
-    return exists().where(*conditions)
-
-
-def _filtered(f: Filters) -> bool:
-    return bool(f.country or f.channel or f.course)
-
-
-def _users(f: Filters) -> Any:
-    return select(User.id).where(*_learner_conditions(f)).scalar_subquery()
 
 
 async def learner_counts(session: AsyncSession, f: Filters, now: datetime) -> dict[str, int]:
@@ -98,15 +72,12 @@ async def learner_counts(session: AsyncSession, f: Filters, now: datetime) -> di
         return await _learner_counts_live(session, f, now)
     since = f.since(now)
     total = sum(groups["country"].values())
-    staff = select(User.id).where(User.role != Role.LEARNER)  # a handful: cheaper than a probe per address
-    learner = Address.user_id.in_(_users(f)) if _filtered(f) else Address.user_id.not_in(staff)
     week = now - timedelta(days=7)
-    active = (await session.execute(select(
+    active = (await session.execute(select(  # ``+ 0``: the range of the index drives, not the lists
         func.count(func.distinct(case((Address.last_inbound_at >= week, Address.user_id)))),
-        func.count(func.distinct(Address.user_id))).where(
-        Address.last_inbound_at.between(now - timedelta(days=30), LATEST), learner))).one()
-    new = int(await session.scalar(select(func.count()).where(*_learner_conditions(f), User.created_at >= since))
-              or 0) if since else total
+        func.count(func.distinct(Address.user_id))).where(Address.last_inbound_at.between(
+            now - timedelta(days=30), LATEST), *member_of(Address.user_id + 0, f)))).one()
+    new = (await _joined(session, f, now))[0] if since else total
     return {"total": total, "active_7": int(active[0]), "active_30": int(active[1]), "new": new}
 
 
@@ -129,12 +100,24 @@ def week_starts(now: datetime, weeks: int) -> list[datetime]:
 
 async def new_per_week(session: AsyncSession, f: Filters, now: datetime, weeks: int = 8) -> list[tuple[datetime, int]]:
     """New learners in each of the last ``weeks`` weeks (oldest first), keyed by the week's first moment."""
-    starts = week_starts(now, weeks)
-    columns = [func.count().filter(User.created_at >= start, User.created_at < start + timedelta(weeks=1))
-               for start in starts]
-    row = (await session.execute(select(*columns).where(*_learner_conditions(f),
-                                                        User.created_at >= starts[0]))).one()
-    return list(zip(starts, (int(n) for n in row), strict=True))
+    return (await _joined(session, f, now, weeks))[1]
+
+
+async def _joined(session: AsyncSession, f: Filters, now: datetime,
+                  weeks: int = 8) -> tuple[int, list[tuple[datetime, int]]]:
+    """Learners of ``f`` new in the period and in each of the last ``weeks`` weeks: one range of ``created_at``
+    for both (the dashboard shows both), kept in the session for its second caller."""
+    key = ("console.joined", f, now, weeks)
+    if key not in session.info:
+        since, starts = f.since(now), week_starts(now, weeks)
+        columns = [func.count().filter(User.created_at >= since) if since else literal(0),
+                   *(func.count().filter(User.created_at >= start, User.created_at < start + timedelta(weeks=1))
+                     for start in starts)]
+        row = (await session.execute(select(*columns).where(
+            *_learner_conditions(f, True), User.created_at >= min(since or starts[0], starts[0])))).one()
+        session.info[key] = (int(row[0]), list(zip(starts, (int(n) for n in row[1:]), strict=True)))
+    found: tuple[int, list[tuple[datetime, int]]] = session.info[key]
+    return found
 
 
 async def breakdown(session: AsyncSession, f: Filters, by: str, limit: int = 12) -> list[tuple[str | None, int]]:
@@ -227,6 +210,48 @@ async def announcement_counts(session: AsyncSession, f: Filters, now: datetime) 
     if f.country or f.course:  # many messages a learner: the list of learners once, not a probe each
         query = query.where(Outbox.user_id.in_(_users(f)))
     return {status: int(n) for status, n in (await session.execute(query)).all()}
+
+
+async def activity_counts(session: AsyncSession, f: Filters, now: datetime
+                          ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """``listing_counts``, ``faq_counts`` and ``announcement_counts`` at once. With a channel or course filter
+    one query: the tables' rows of the period as (what, status, user), kept when the user is in the lists of
+    the channel's and course's learners (each read once), instead of a probe (or list) per table."""
+    if not (f.channel or f.course):
+        return (await listing_counts(session, f, now), await faq_counts(session, f, now),
+                await announcement_counts(session, f, now))
+    since = f.since(now)
+    tables: list[tuple[str, Any, Any, Any]] = [
+        ("answered", FaqAnswer, FaqAnswer.user_id, None), ("missed", FaqUnanswered, FaqUnanswered.user_id, None),
+        ("handed_over", FaqTicket, FaqTicket.user_id, None), ("listing", Listing, Listing.seller_id, Listing.status)]
+    if f.country or f.course:  # else the messages on the channel, whoever they were for: by themselves
+        tables.append(("announcement", Outbox, Outbox.user_id, Outbox.status))
+    arms = []
+    for what, table, user, status in tables:
+        arm = select(literal(what).label("what"), (null() if status is None else status).cast(String).label("status"),
+                     user.label("user_id")).select_from(table)
+        if since:
+            arm = arm.where(table.created_at.between(since, LATEST))
+        if table is Listing and f.country:  # the listing's own country, not its seller's
+            arm = arm.where(Listing.country == f.country)
+        if table is Outbox:
+            arm = arm.where(Outbox.broadcast_id.is_not(None), *([Outbox.channel == f.channel] if f.channel else []))
+        arms.append(arm)
+    rows = union_all(*arms).subquery()
+    listed = member_of(rows.c.user_id, Filters(None, f.country, f.channel, f.course))
+    if f.country:  # the list of the country's people once, for the rows other than listings
+        listed[1] = or_(rows.c.what == "listing", listed[1])
+    query = (select(rows.c.what, rows.c.status, func.count()).group_by(rows.c.what, rows.c.status).where(*listed))
+    found: dict[str, dict[str, int]] = {"listing": {}, "announcement": {}}
+    faq = {"answered": 0, "missed": 0, "handed_over": 0}
+    for what, status, n in (await session.execute(query)).all():
+        if what in faq:
+            faq[what] = int(n)
+        else:
+            found[what][status] = int(n)
+    if len(tables) == 4:
+        found["announcement"] = await announcement_counts(session, f, now)
+    return found["listing"], faq, found["announcement"]
 
 
 async def filter_choices(session: AsyncSession, courses: Sequence[str] | None = None) -> dict[str, list[str]]:

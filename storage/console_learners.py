@@ -1,35 +1,45 @@
 """How many learners per country, language, craft, province, sex, age band and channel (the dashboard's
-breakdowns, the report's beneficiary tables, the dashboard's total): a snapshot of the learners who joined
-before a day boundary, plus a live count of those who joined since (an index on ``created_at``).
+breakdowns, the report's beneficiary tables, the dashboard's total), also among those who started one course:
+a snapshot of the learners who joined before a day boundary, plus a live count of those who joined since
+(an index on ``created_at``) and, for a course, of those who started it since (an index on ``started_at``).
 
 People are not summable per day (a learner counts once whatever the day), so this is one snapshot per day,
-grouped by the filters it serves: channel (``*`` for any, else learners with an address on it), country,
-and per attribute (``dim``) its value. The snapshot is used only while it is *current*: ``summarised ==
-version``. Triggers (``storage.console_summary_sql``) add one to ``version`` whenever a learner who joined
-before the boundary changes role, country or profile, is erased, or gains or loses an address. The refresh
-(part of the ``console-summaries`` job) computes the groups outside any write transaction and writes them
-only if no such change happened meanwhile. With a course filter the pages count live.
+grouped by the filters it serves: course (``*`` for any, else learners whose progress row for it started
+before the boundary), channel (``*`` for any, else learners with an address on it), country, and per
+attribute (``dim``) its value. Two parts, each used only while it is *current* (``summarised == version``
+of its ``console_learner_snapshot`` row): ``PEOPLE`` (course ``*``) and ``COURSES`` (the rest). Triggers
+(``storage.console_summary_sql``) add one to both versions whenever a learner who joined before the
+boundary changes role, country or profile, is erased, or gains or loses an address; and to ``COURSES``'
+when a progress row that started before the boundary is inserted, deleted or moved (a restart, an
+erasure). The refresh (part of the ``console-summaries`` job) computes the groups outside any write
+transaction and writes a part only if no such change happened to it meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, delete, exists, func, insert, select, update
+from sqlalchemy import Integer, String, delete, exists, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.console_filters import Filters, day_start, distinct_values, optional_columns
-from storage.db import Database
-from storage.models import Address, Base, Role, User
+from storage.console_filters import LATEST, Filters, day_start, distinct_values, optional_columns
+from storage.db import Database, is_postgres
+from storage.models import Address, Base, LessonProgress, Role, User
 
 ANY = "*"
 ATTRIBUTES = ("country", "language", "province", "craft")  # and the optional columns, and the channel
+PEOPLE, COURSES = 1, 2  # the snapshot's parts (``LearnerSnapshot.id``): any course; per course
+BATCH = 10_000  # users read at a time
+SEP = "\x1f"  # between the course ids of a user
 
 
 class LearnerSnapshot(Base):
-    """The one row saying which snapshot the groups hold: learners who joined before ``boundary``."""
+    """One per part (``PEOPLE``, ``COURSES``): which snapshot its groups hold: learners who joined (and for a
+    course started it) before ``boundary``."""
 
     __tablename__ = "console_learner_snapshot"
 
@@ -42,6 +52,7 @@ class LearnerSnapshot(Base):
 class LearnerGroup(Base):
     __tablename__ = "console_learner_groups"
 
+    course: Mapped[str] = mapped_column(String(40), primary_key=True)  # '*' for any course
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     country: Mapped[str] = mapped_column(String(2), primary_key=True)  # '' for none
     dim: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -54,79 +65,139 @@ def dims() -> list[str]:
     return [*ATTRIBUTES, *optional_columns(), "channel"]
 
 
+async def _started(session: AsyncSession, boundary: datetime) -> tuple[dict[int, int], list[str]]:
+    """Per user the courses of their progress rows started before ``boundary`` as bits of a mask (bit 0:
+    any course; bit i + 1: the i-th of the courses returned): a row per user, their courses joined by
+    ``SEP`` (a row per progress row when a course id has it)."""
+    courses: dict[str, int] = {}
+    masks: dict[int, int] = {}
+
+    def add(user: int, course: str) -> None:
+        bit = courses.get(course)
+        if bit is None:
+            bit = courses[course] = 1 << (len(courses) + 1)
+        masks[user] = masks.get(user, 1) | bit
+
+    started = LessonProgress.started_at < boundary
+    if any(SEP in c for c in await distinct_values(session, LessonProgress.course_id)):
+        for user, course in (await session.execute(select(LessonProgress.user_id, LessonProgress.course_id)
+                                                   .where(started))).all():
+            add(user, course)
+        return masks, list(courses)
+    joined = (func.string_agg(LessonProgress.course_id, literal(SEP)) if is_postgres(session)
+              else func.group_concat(LessonProgress.course_id, SEP))
+    result = await session.stream(select(LessonProgress.user_id, joined).where(started)
+                                  .group_by(LessonProgress.user_id))
+    async for part in result.partitions(BATCH):
+        for user, names in part:
+            for course in names.split(SEP):
+                add(user, course)
+    return masks, list(courses)
+
+
+def _count(people: list[Any], channels: dict[int, set[str]], masks: dict[int, int], courses: list[str],
+           names: list[str]) -> list[dict[str, Any]]:
+    """The groups of ``people`` (id, country, then ``names``' values), plain Python, one attribute at a time
+    (memory: at most a key per learner and channel): each learner once per channel filter under their mask
+    of courses, the masks then spread over their courses."""
+    spread: dict[int, list[str]] = {}
+    found: Counter[tuple[Any, ...]] = Counter()
+    for i, dim in enumerate([*names, "channel"]):
+        by_mask: Counter[tuple[Any, ...]] = Counter()
+        for row in people:
+            mask, own = masks.get(row[0], 1), channels.get(row[0], ())
+            country = row[1] or ""
+            if dim == "channel":
+                keys = [(other, 0) for other in own]
+            else:
+                keys = [("", 1) if row[i + 2] is None else (row[i + 2], 0)]
+            for channel in (ANY, *own):
+                for value, missing in keys:
+                    by_mask[(channel, country, value, missing, mask)] += 1
+        for (channel, country, value, missing, mask), n in by_mask.items():
+            names_of = spread.get(mask)
+            if names_of is None:
+                names_of = spread[mask] = [ANY, *(c for b, c in enumerate(courses) if mask >> (b + 1) & 1)]
+            for course in names_of:
+                found[(course, channel, country, dim, value, missing)] += n
+    return [{"course": course, "channel": channel, "country": country, "dim": dim, "value": value,
+             "missing": missing, "n": n} for (course, channel, country, dim, value, missing), n in found.items()]
+
+
 async def _groups(session: AsyncSession, boundary: datetime) -> list[dict[str, Any]]:
-    """One grouped scan of the learners per attribute and channel filter (the channel's own counts: one per
-    channel pair)."""
-    rows: list[dict[str, Any]] = []
-    country = func.coalesce(User.country, "")
-    channels = await distinct_values(session, Address.channel)
+    """Every group of both parts: the learners who joined before ``boundary`` with their profile, channels
+    and courses started before it, counted in Python (a grouped query per attribute, channel and course
+    would read the million progress rows dozens of times)."""
+    masks, courses = await _started(session, boundary)
+    names = [d for d in dims() if d != "channel"]
+    people = list((await session.execute(
+        select(User.id, User.country, *[User.__table__.c[d] for d in names])
+        .where(User.role == Role.LEARNER, User.created_at < boundary))).all())
+    channels: dict[int, set[str]] = {}
+    for user, channel in (await session.execute(select(Address.user_id, Address.channel))).all():
+        channels.setdefault(user, set()).add(channel)
+    return await asyncio.to_thread(_count, people, channels, masks, courses, names)
 
-    def on(channel: str) -> Any:
-        return User.id.in_(select(Address.user_id).where(Address.channel == channel))
 
-    for channel in (ANY, *channels):
-        learners = [User.role == Role.LEARNER, User.created_at < boundary, *([on(channel)] if channel != ANY else [])]
-        for dim in dims():
-            if dim == "channel":  # learners with an address on each channel, per country
-                for other in channels:
-                    per = select(country, func.count()).where(*learners, on(other)).group_by(country)
-                    rows += [{"channel": channel, "country": c, "dim": dim, "value": other, "missing": 0,
-                              "n": int(n)} for c, n in (await session.execute(per)).all()]
-                continue
-            column = User.__table__.c[dim]
-            query = (select(country, func.coalesce(column, ""), column.is_(None).cast(Integer), func.count())
-                     .where(*learners).group_by(country, column))
-            rows += [{"channel": channel, "country": c, "dim": dim, "value": v, "missing": int(missing), "n": int(n)}
-                     for c, v, missing, n in (await session.execute(query)).all()]
-    return rows
+def _part(row: dict[str, Any]) -> int:
+    return PEOPLE if row["course"] == ANY else COURSES
 
 
 async def refresh_learners(db: Database, now: datetime) -> bool:
-    """Take the snapshot as of today's start unless it is current. False when a change came in meanwhile
-    (the next run tries again)."""
+    """Take the snapshot as of today's start unless both parts are current. False when a change came in
+    meanwhile (the next run tries again)."""
     boundary = day_start(now)
     async with db.read() as session:
-        snapshot = await session.get(LearnerSnapshot, 1)
-        if snapshot and snapshot.boundary == boundary and snapshot.summarised == snapshot.version:
-            return True
+        found = {s.id: s for s in (await session.scalars(select(LearnerSnapshot))).all()}
+    stale = [part for part in (PEOPLE, COURSES) if part not in found or found[part].boundary != boundary
+             or found[part].summarised != found[part].version]
+    if not stale:
+        return True
     async with db.transaction() as session:  # the new boundary first: from now on triggers compare with it
-        if snapshot is None:
-            session.add(LearnerSnapshot(id=1, boundary=boundary, version=0))
-        else:
-            await session.execute(update(LearnerSnapshot).values(boundary=boundary, summarised=None))
+        for part in stale:
+            if part not in found:
+                session.add(LearnerSnapshot(id=part, boundary=boundary, version=0))
+            else:
+                await session.execute(update(LearnerSnapshot).where(LearnerSnapshot.id == part)
+                                      .values(boundary=boundary, summarised=None))
     if not db.is_sqlite:
         from storage.console_summary import settle
 
         if not await settle(db):
             return False
     async with db.read() as session:
-        version = await session.scalar(select(LearnerSnapshot.version))
+        versions = dict((await session.execute(select(LearnerSnapshot.id, LearnerSnapshot.version)
+                                               .where(LearnerSnapshot.id.in_(stale)))).all())
         rows = await _groups(session, boundary)
     async with db.transaction() as session:
-        current = await session.scalar(select(LearnerSnapshot.version).with_for_update())
-        if current != version:
-            return False
-        await session.execute(delete(LearnerGroup))
-        for i in range(0, len(rows), 1000):
-            await session.execute(insert(LearnerGroup), rows[i:i + 1000])
-        await session.execute(update(LearnerSnapshot).values(summarised=version))
-    return True
+        current = dict((await session.execute(select(LearnerSnapshot.id, LearnerSnapshot.version)
+                                              .where(LearnerSnapshot.id.in_(stale)).with_for_update())).all())
+        done = [part for part in stale if current.get(part) == versions.get(part)]
+        for part in done:
+            await session.execute(delete(LearnerGroup).where(
+                LearnerGroup.course == ANY if part == PEOPLE else LearnerGroup.course != ANY))
+            mine = [row for row in rows if _part(row) == part]
+            for i in range(0, len(mine), 1000):
+                await session.execute(insert(LearnerGroup), mine[i:i + 1000])
+            await session.execute(update(LearnerSnapshot).where(LearnerSnapshot.id == part)
+                                  .values(summarised=versions[part]))
+    return len(done) == len(stale)
 
 
 async def learner_groups(session: AsyncSession, f: Filters, wanted: list[str]
                          ) -> dict[str, dict[Any, int]] | None:
-    """Per attribute of ``wanted``: learners of ``f`` (country, channel) per value, the province keyed
-    ``(country, province)``. ``None`` with a course filter or no current snapshot (count live then)."""
-    if f.course:
-        return None
+    """Per attribute of ``wanted``: learners of ``f`` (country, channel, course) per value, the province
+    keyed ``(country, province)``. ``None`` when the part the filters need is not current (count live)."""
     snapshot = (await session.execute(select(LearnerSnapshot.boundary).where(
+        LearnerSnapshot.id == (COURSES if f.course else PEOPLE),
         LearnerSnapshot.summarised == LearnerSnapshot.version))).first()
     if snapshot is None or snapshot[0] is None:
         return None
     found: dict[str, dict[Any, int]] = {dim: {} for dim in wanted}
     query = (select(LearnerGroup.dim, LearnerGroup.country, LearnerGroup.value, LearnerGroup.missing,
                     func.sum(LearnerGroup.n))
-             .where(LearnerGroup.channel == (f.channel or ANY), LearnerGroup.dim.in_(wanted))
+             .where(LearnerGroup.course == (f.course or ANY), LearnerGroup.channel == (f.channel or ANY),
+                    LearnerGroup.dim.in_(wanted))
              .group_by(LearnerGroup.dim, LearnerGroup.country, LearnerGroup.value, LearnerGroup.missing))
     if f.country:
         query = query.where(LearnerGroup.country == f.country)
@@ -140,15 +211,23 @@ async def learner_groups(session: AsyncSession, f: Filters, wanted: list[str]
 
 
 async def _add_new(session: AsyncSession, f: Filters, boundary: datetime, found: dict[str, dict[Any, int]]) -> None:
-    """Count the learners who joined since the snapshot, from the rows."""
+    """Count the learners the snapshot leaves out, from the rows: who joined since, and for a course who
+    joined before but started it since."""
     columns = [c for c in found if c != "channel"]
-    query = select(User.id, User.country, *[User.__table__.c[c] for c in columns if c != "country"]).where(
-        User.role == Role.LEARNER, User.created_at >= boundary)
+    base = select(User.id, User.country, *[User.__table__.c[c] for c in columns if c != "country"]).where(
+        User.role == Role.LEARNER)
     if f.country:
-        query = query.where(User.country == f.country)
+        base = base.where(User.country == f.country)
     if f.channel:
-        query = query.where(exists().where(Address.user_id == User.id, Address.channel == f.channel))
-    people = (await session.execute(query)).all()
+        base = base.where(exists().where(Address.user_id == User.id, Address.channel == f.channel))
+    queries = [base.where(User.created_at >= boundary)]
+    if f.course:
+        queries[0] = queries[0].where(exists().where(LessonProgress.user_id == User.id,
+                                                     LessonProgress.course_id == f.course))
+        queries.append(base.join(LessonProgress, LessonProgress.user_id == User.id).where(
+            LessonProgress.started_at.between(boundary, LATEST), LessonProgress.course_id == f.course,
+            User.created_at < boundary))
+    people = [row for query in queries for row in (await session.execute(query)).all()]
     if not people:
         return
     for row in people:

@@ -45,7 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.console_filters import EARLIEST, LATEST, Filters, day_start, distinct_values
+from storage.console_filters import EARLIEST, LATEST, Filters, day_start, distinct_values, staff
 from storage.db import Database
 from storage.models import Address, Base, LessonProgress, QuizAnswer, Role, User
 
@@ -133,9 +133,11 @@ def _within(ts: Any, stretch: Range) -> ColumnElement[bool]:
 
 
 def _learner(table: Any, country: str | None = None) -> ColumnElement[bool]:
-    """The row is a learner's (of ``country``): a probe per row, so the timestamp's index drives the query."""
-    found = exists().where(User.id == table.user_id, User.role == Role.LEARNER)
-    return found.where(User.country == country) if country else found
+    """The row is a learner's (of ``country``: a probe per row, so the timestamp's index drives the query;
+    of any country: not one of the few staff)."""
+    if not country:
+        return table.user_id.not_in(staff())
+    return exists().where(User.id == table.user_id, User.role == Role.LEARNER, User.country == country)
 
 
 async def live(session: AsyncSession, kind: str, f: Filters, ranges: list[Range]) -> dict[str, Numbers]:

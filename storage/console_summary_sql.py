@@ -143,3 +143,37 @@ def drop_statements(dialect: str) -> list[str]:
         return [statement for name, table in named for statement in
                 (f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()")]
     return [f"DROP TRIGGER IF EXISTS {name}" for name, *_ in (*_SQLITE, *_SQLITE_SNAP)]
+
+
+# The snapshot's per-course part (``storage.console_learners.COURSES``, row 2; migration 0021): a progress
+# row started before its boundary inserted, deleted or moved to another learner, course or start.
+COURSE_SNAP = "UPDATE console_learner_snapshot SET version = version + 1 WHERE id = 2 AND boundary > {row}.started_at"
+_SQLITE_COURSE_SNAP = (
+    ("console_learners_progress_insert", "INSERT", ["NEW"]),
+    ("console_learners_progress_update", "UPDATE OF user_id, course_id, started_at", ["OLD", "NEW"]),
+    ("console_learners_progress_delete", "DELETE", ["OLD"]),
+)
+
+
+def course_snapshot_statements(dialect: str) -> list[str]:
+    """Migration 0021's triggers on ``lesson_progress`` for the snapshot's per-course part."""
+    if dialect != "postgresql":
+        return [f"CREATE TRIGGER {name} AFTER {event} ON lesson_progress FOR EACH ROW BEGIN "
+                + " ".join(COURSE_SNAP.format(row=row) + ";" for row in rows) + " END"
+                for name, event, rows in _SQLITE_COURSE_SNAP]
+    return [("CREATE OR REPLACE FUNCTION console_learners_progress_changed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+             "BEGIN\n"
+             f"  IF TG_OP <> 'INSERT' THEN {COURSE_SNAP.format(row='OLD')}; END IF;\n"
+             f"  IF TG_OP <> 'DELETE' THEN {COURSE_SNAP.format(row='NEW')}; END IF;\n"
+             "  RETURN NULL;\n"
+             "END $$"),
+            ("CREATE TRIGGER console_learners_progress_changed AFTER INSERT OR DELETE OR UPDATE OF user_id, "
+             "course_id, started_at ON lesson_progress FOR EACH ROW "
+             "EXECUTE FUNCTION console_learners_progress_changed()")]
+
+
+def drop_course_snapshot_statements(dialect: str) -> list[str]:
+    if dialect == "postgresql":
+        return ["DROP TRIGGER IF EXISTS console_learners_progress_changed ON lesson_progress",
+                "DROP FUNCTION IF EXISTS console_learners_progress_changed()"]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name, *_ in _SQLITE_COURSE_SNAP]

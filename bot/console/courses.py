@@ -130,7 +130,8 @@ async def courses(request: web.Request) -> web.StreamResponse:
     now = console.clock.now()
     async with console.db.read() as session:
         totals = await queries.course_totals(session, f, now)
-        medians = await queries.median_completions(session, f, now)
+        completed = {c: n.completed for c, n in totals.items()}  # the medians' middle positions
+        medians = await queries.median_completions(session, f, now, completed=completed)
         choices = await filter_choices(session, list(lib.courses))
     rows: list[dict[str, Any]] = []
     known = lib.ordered_courses()

@@ -47,9 +47,7 @@ async def dashboard_data(request: web.Request, now: datetime) -> dict[str, Any]:
         weekly = await queries.new_per_week(session, f, now)
         by = await queries.breakdowns(session, f, keys)
         learning = await queries.learning_counts(session, f, now)
-        listings = await queries.listing_counts(session, f, now)
-        faq = await queries.faq_counts(session, f, now)
-        sent = await queries.announcement_counts(session, f, now)
+        listings, faq, sent = await queries.activity_counts(session, f, now)
         choices = await queries.filter_choices(session, courses)
     delivered = sent.get(OutboxStatus.DELIVERED, 0) + sent.get(OutboxStatus.READ, 0)
     return {

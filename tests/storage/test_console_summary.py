@@ -14,12 +14,16 @@ from sqlalchemy import delete, func, select, update
 import storage.all_models  # noqa: F401
 from storage import console
 from storage.console import Filters
-from storage.console_learners import LearnerSnapshot, refresh_learners
+from storage.console_courses import course_totals, median_completions
+from storage.console_learners import COURSES, PEOPLE, LearnerSnapshot, refresh_learners
 from storage.console_summary import KINDS, SummaryDay, SummaryMonth, day_rows, live, refresh, totals, write_day
 from storage.db import Database
-from storage.models import Address, LessonProgress, QuizAnswer, Role, User
+from storage.faq import FaqAnswer, FaqTicket, FaqUnanswered
+from storage.market import Listing
+from storage.models import Address, LessonProgress, Outbox, QuizAnswer, Role, User
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
+BOTH = {PEOPLE, COURSES}
 FILTERS = [Filters(days, country, channel, course) for days, country, channel, course in itertools.product(
     (7, 30, None), (None, "LA"), (None, "telegram"), (None, "c1"))]
 
@@ -143,24 +147,27 @@ async def people(db: Database, now: datetime) -> list[object]:
 async def live_people(db: Database, now: datetime) -> list[object]:
     """``people`` with the snapshot set aside (as when it is not current)."""
     async with db.transaction() as session:
-        kept = await session.scalar(select(LearnerSnapshot.summarised))
+        kept = dict((await session.execute(select(LearnerSnapshot.id, LearnerSnapshot.summarised))).all())
         await session.execute(update(LearnerSnapshot).values(summarised=-1))
     found = await people(db, now)
     async with db.transaction() as session:
-        await session.execute(update(LearnerSnapshot).values(summarised=kept))
+        for part, summarised in kept.items():
+            await session.execute(update(LearnerSnapshot).where(LearnerSnapshot.id == part)
+                                  .values(summarised=summarised))
     return found
 
 
-async def current(db: Database) -> bool:
+async def current(db: Database) -> set[int]:
+    """The snapshot's current parts (``PEOPLE``, ``COURSES``)."""
     async with db.read() as session:
-        return bool(await session.scalar(select(LearnerSnapshot.id).where(
-            LearnerSnapshot.summarised == LearnerSnapshot.version)))
+        return set((await session.scalars(select(LearnerSnapshot.id).where(
+            LearnerSnapshot.summarised == LearnerSnapshot.version))).all())
 
 
 async def test_learner_snapshot_equals_live_counts(db: Database) -> None:
     await fill(db)
     before = await people(db, NOW)  # no snapshot: live
-    assert await refresh_learners(db, NOW) and await current(db)
+    assert await refresh_learners(db, NOW) and await current(db) == BOTH
     assert await people(db, NOW) == before == await live_people(db, NOW)
 
     async with db.transaction() as session:  # joined today: counted live next to the snapshot
@@ -169,14 +176,36 @@ async def test_learner_snapshot_equals_live_counts(db: Database) -> None:
         session.add(user)
         await session.flush()
         session.add(Address(user_id=user.id, channel="telegram", address="telegram:newcomer"))
-    assert await current(db)
+    assert await current(db) == BOTH
+    assert await people(db, NOW) == await live_people(db, NOW)
+
+    async with db.transaction() as session:  # earlier learners start c1 (again) today; the newcomer too
+        first = await session.scalar(select(User.id).where(User.role == Role.LEARNER).order_by(User.id).limit(1))
+        await session.execute(update(LessonProgress).where(LessonProgress.user_id.in_([first + 2, first + 5]),
+                                                           LessonProgress.course_id == "c1")
+                              .values(started_at=NOW - timedelta(hours=2)))
+        await session.execute(delete(LessonProgress).where(LessonProgress.user_id == first + 3,
+                                                           LessonProgress.course_id == "c1"))
+        session.add(LessonProgress(user_id=user.id, course_id="c1", started_at=NOW - timedelta(minutes=5),
+                                   updated_at=NOW))
+    assert await current(db) == {PEOPLE}  # the courses' part is set aside, the rest still used
+    assert await people(db, NOW) == await live_people(db, NOW)
+    assert await refresh_learners(db, NOW) and await current(db) == BOTH
+    assert await people(db, NOW) == await live_people(db, NOW)  # restarted today: counted live beside it
+    async with db.transaction() as session:
+        session.add(LessonProgress(user_id=first + 3, course_id="c1", started_at=NOW - timedelta(minutes=1),
+                                   updated_at=NOW))  # started today: the snapshot stays current
+        await session.execute(update(LessonProgress).where(LessonProgress.user_id == first + 4,
+                                                           LessonProgress.course_id == "c2")
+                              .values(lessons_done=4))  # progress, not a start: no trigger
+    assert await current(db) == BOTH
     assert await people(db, NOW) == await live_people(db, NOW)
 
     async with db.transaction() as session:  # an earlier learner changes: the snapshot is set aside
         first = await session.scalar(select(User.id).where(User.role == Role.LEARNER).order_by(User.id).limit(1))
         await session.execute(update(User).where(User.id == first).values(craft="pottery", sex="woman"))
     assert not await current(db)
-    assert await refresh_learners(db, NOW) and await current(db)
+    assert await refresh_learners(db, NOW) and await current(db) == BOTH
     assert await people(db, NOW) == await live_people(db, NOW)
     async with db.transaction() as session:
         session.add(Address(user_id=first + 1, channel="whatsapp", address="whatsapp:another"))
@@ -204,3 +233,49 @@ async def test_a_change_while_a_day_is_computed_leaves_it_stale(db: Database) ->
     await refresh(db, NOW)
     assert day.isoformat() in await summarised(db)
     await check(db, NOW)
+
+
+async def test_activity_counts_equal_the_counts_one_by_one(db: Database) -> None:
+    """Listings, FAQ and announcement counts at once (one query with a course filter) are those of
+    ``listing_counts``, ``faq_counts`` and ``announcement_counts``, whatever the filters."""
+    await fill(db)
+    async with db.transaction() as session:
+        ids = list((await session.scalars(select(User.id).order_by(User.id))).all())
+        for n, user in enumerate(ids):
+            when = NOW - timedelta(days=n * 3 % 50, hours=n % 7)
+            session.add(Listing(seller_id=user, name="Scarf", description="", price="1", currency="LAK",
+                                category="weaving", country=("LA", "KH")[n % 2], location="", contact="relay",
+                                status=("pending", "active", "expired")[n % 3], created_at=when, updated_at=when))
+            session.add(FaqAnswer(user_id=user if n % 5 else None, entry_id="e", question="?", created_at=when))
+            session.add(FaqUnanswered(user_id=user, question="?", outcome="none", created_at=when))
+            session.add(FaqTicket(user_id=user, question="?", created_at=when))
+            for k, channel in enumerate(("telegram", "whatsapp")):
+                session.add(Outbox(user_id=user if n % 4 else None, channel=channel, address=f"{channel}:{n}",
+                                   body={}, status=("sent", "delivered", "failed")[(n + k) % 3],
+                                   broadcast_id=1 if (n + k) % 6 else None, created_at=when))
+        await session.execute(delete(LessonProgress).where(LessonProgress.user_id.in_(ids[::4]),
+                                                           LessonProgress.course_id == "c1"))
+    async with db.read() as session:
+        for f in FILTERS:
+            one_by_one = (await console.listing_counts(session, f, NOW), await console.faq_counts(session, f, NOW),
+                          await console.announcement_counts(session, f, NOW))
+            assert await console.activity_counts(session, f, NOW) == one_by_one, f
+            assert any(one_by_one[1].values()) or f.days == 7, f  # the fixture has rows to count
+
+
+async def test_medians_with_the_counts_of_the_course_totals(db: Database) -> None:
+    """The course list's medians, given each course's completions from ``course_totals`` (the summaries), are
+    those the query finds counting them itself."""
+    await fill(db)
+    async with db.transaction() as session:  # durations that differ (the fixture's are a day per course)
+        for n, user in enumerate((await session.scalars(select(User.id).order_by(User.id))).all()):
+            started = NOW - timedelta(days=n % 9 + 2)
+            session.add(LessonProgress(user_id=user, course_id=f"m{n % 2}", started_at=started, updated_at=started,
+                                       completed_at=started + timedelta(hours=n * 7 % 30) if n % 3 else None))
+    await refresh(db, NOW)
+    async with db.read() as session:
+        for f in FILTERS:
+            counts = {c: n.completed for c, n in (await course_totals(session, f, NOW)).items()}
+            found = await median_completions(session, f, NOW, completed=counts)
+            assert found == await median_completions(session, f, NOW), f
+            assert found or f.days == 7 or f.course, f  # the fixture has completions to take the median of
