@@ -6,7 +6,8 @@ test database) seeded with onboarded learners:
 1. **inbound**: ``-n`` updates from ``--chats`` chats (the learner steps of ``bench/inbound.py``: menu,
    courses, a lesson, its quiz, progress), each update posted to the next worker in turn, as nginx's
    round robin would (one chat's updates land on every worker); a chat's next update waits for the reply
-   to its previous one. Reports updates/s (first post to last reply at the fake).
+   to its previous one. Reports updates/s (first post to last reply at the fake). ``--warmup`` updates from
+   other chats go first and are not measured (every worker's first requests load modules and caches).
 2. **broadcast**: the workers restarted with ``TELEGRAM_RATE=--rate``, one announcement to every learner
    (``--audience``) through the real job: achieved rate ÷ allowed, and the busiest second.
 
@@ -58,6 +59,7 @@ from storage.db import Database, normalise_database_url
 from storage.models import Outbox, OutboxStatus
 
 FIRST_CHAT = 710_000_000
+WARMUP_CHAT = 790_000_000  # the warm-up's chats: not the measured ones
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench_workers"
 SENT = (OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.READ)
 
@@ -255,9 +257,14 @@ async def broadcast(workers: Workers, fake_url: str, audience: int, figures: Fig
 async def run(n: int, args: argparse.Namespace, fake_url: str, logs: Path) -> Figures:
     figures = Figures(n)
     chats = [FIRST_CHAT + i for i in range(max(args.chats, args.audience))]
-    await seed(args.postgres, chats)
-    load = plan(args.n, args.chats, FIRST_CHAT, learner_script(), Updates())
+    warm_chats = [WARMUP_CHAT + i for i in range(max(1, args.warmup // 6))] if args.warmup else []
+    await seed(args.postgres, chats + warm_chats)
+    updates = Updates()
+    load = plan(args.n, args.chats, FIRST_CHAT, learner_script(), updates)
+    warmup = plan(args.warmup, len(warm_chats), WARMUP_CHAT, learner_script(), updates) if args.warmup else []
     async with Workers(n, args.postgres, fake_url, 100_000, logs, args.cpu_per_worker) as workers:
+        if warmup:  # every worker's first requests (imports, caches, compiled statements) are not measured
+            await inbound(workers, fake_url, warmup, args.concurrency, Figures(n))
         await inbound(workers, fake_url, load, args.concurrency, figures)
     async with Workers(n, args.postgres, fake_url, args.rate, logs, args.cpu_per_worker) as workers:
         await broadcast(workers, fake_url, args.audience, figures)
@@ -272,7 +279,8 @@ def report(results: list[Figures], args: argparse.Namespace, took: float) -> str
         "# Workers benchmark: 1, 2 and 4 `smce-bot serve` processes on one PostgreSQL",
         "",
         f"Inbound: {args.n} updates from {args.chats} chats, {args.concurrency} in flight, each posted to the next "
-        f"worker in turn. Broadcast: one announcement to {args.audience} learners at an allowed "
+        f"worker in turn, after {args.warmup} warm-up updates from other chats. "
+        f"Broadcast: one announcement to {args.audience} learners at an allowed "
         f"{args.rate:g} messages/s. Machine: {os.cpu_count()} cores (shared with PostgreSQL, the fake Bot API, "
         f"the load generator and other work), Python {platform.python_version()}, load average at the end "
         f"{os.getloadavg()[0]:.1f}. Whole run: {took:.0f}s."
@@ -295,6 +303,7 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, default=2400, help="inbound updates per worker count")
     parser.add_argument("--chats", type=int, default=400)
+    parser.add_argument("--warmup", type=int, default=300, help="warm-up updates (other chats), not measured")
     parser.add_argument("-c", "--concurrency", type=int, default=50)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--rate", type=float, default=200.0, help="allowed broadcast messages/s (TELEGRAM_RATE)")

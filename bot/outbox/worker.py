@@ -38,8 +38,10 @@ log = logging.getLogger(__name__)
 LONG_PAUSE = 30.0  # a retry_after longer than this puts the address's rows back in the table
 CLAIM_INTERVAL = 0.05  # seconds between claims while busy
 # Sharing channels with other workers, hold broadcast rows for about this many seconds of our share of the
-# rate (not ``max_in_flight``): one worker holding thousands would send them at its share, alone.
-LOOKAHEAD = 5.0
+# rate (not ``max_in_flight``): a worker holding more would send them at its share while the others, finding
+# nothing left to claim, idle (5 s of rows: an announcement to 1,000 reached 0.49-0.81 of the allowed rate
+# with two workers; 1 s: 0.96, bench/workers.py).
+LOOKAHEAD = 1.0
 
 
 @dataclass
