@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Index, String, case, func, literal, null, or_, select, union_all
+from sqlalchemy import ColumnElement, Index, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.console_filters import (
@@ -29,6 +29,7 @@ from storage.console_filters import (
     optional_columns,
 )
 from storage.console_learners import dims, learner_groups
+from storage.console_listed import ACTIVE, JOINED, listed_counts, week_starts
 from storage.console_summary import ANSWERED, COMPLETED, STARTED, totals
 from storage.events import Rsvp, events_attended
 from storage.faq import FaqAnswer, FaqTicket, FaqUnanswered
@@ -72,13 +73,16 @@ async def learner_counts(session: AsyncSession, f: Filters, now: datetime) -> di
         return await _learner_counts_live(session, f, now)
     since = f.since(now)
     total = sum(groups["country"].values())
+    new = (await _joined(session, f, now))[0] if since else total
+    if f.channel or f.course:  # with the other counts of the lists' learners, each list read once
+        active = (await listed_counts(session, f, now))[ACTIVE]
+        return {"total": total, "active_7": active["7"], "active_30": active["30"], "new": new}
     week = now - timedelta(days=7)
-    active = (await session.execute(select(  # ``+ 0``: the range of the index drives, not the lists
+    row = (await session.execute(select(  # ``+ 0``: the range of the index drives, not the lists
         func.count(func.distinct(case((Address.last_inbound_at >= week, Address.user_id)))),
         func.count(func.distinct(Address.user_id))).where(Address.last_inbound_at.between(
             now - timedelta(days=30), LATEST), *member_of(Address.user_id + 0, f)))).one()
-    new = (await _joined(session, f, now))[0] if since else total
-    return {"total": total, "active_7": int(active[0]), "active_30": int(active[1]), "new": new}
+    return {"total": total, "active_7": int(row[0]), "active_30": int(row[1]), "new": new}
 
 
 async def _learner_counts_live(session: AsyncSession, f: Filters, now: datetime) -> dict[str, int]:
@@ -92,12 +96,6 @@ async def _learner_counts_live(session: AsyncSession, f: Filters, now: datetime)
     return {"total": row[0], "active_7": row[1], "active_30": row[2], "new": row[3]}
 
 
-def week_starts(now: datetime, weeks: int) -> list[datetime]:
-    """The first moments of the last ``weeks`` seven-day weeks (whole UTC days, the last one ends today)."""
-    end = day_start(now) + timedelta(days=1)
-    return [end - timedelta(weeks=weeks - i) for i in range(weeks)]
-
-
 async def new_per_week(session: AsyncSession, f: Filters, now: datetime, weeks: int = 8) -> list[tuple[datetime, int]]:
     """New learners in each of the last ``weeks`` weeks (oldest first), keyed by the week's first moment."""
     return (await _joined(session, f, now, weeks))[1]
@@ -106,8 +104,11 @@ async def new_per_week(session: AsyncSession, f: Filters, now: datetime, weeks: 
 async def _joined(session: AsyncSession, f: Filters, now: datetime,
                   weeks: int = 8) -> tuple[int, list[tuple[datetime, int]]]:
     """Learners of ``f`` new in the period and in each of the last ``weeks`` weeks: one range of ``created_at``
-    for both (the dashboard shows both), kept in the session for its second caller."""
+    for both (the dashboard shows both; with a channel or course filter in ``listed_counts``' query), kept in
+    the session for its second caller."""
     key = ("console.joined", f, now, weeks)
+    if key not in session.info and (f.channel or f.course):
+        session.info[key] = (await listed_counts(session, f, now, weeks))[JOINED]
     if key not in session.info:
         since, starts = f.since(now), week_starts(now, weeks)
         columns = [func.count().filter(User.created_at >= since) if since else literal(0),
@@ -215,43 +216,15 @@ async def announcement_counts(session: AsyncSession, f: Filters, now: datetime) 
 async def activity_counts(session: AsyncSession, f: Filters, now: datetime
                           ) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
     """``listing_counts``, ``faq_counts`` and ``announcement_counts`` at once. With a channel or course filter
-    one query: the tables' rows of the period as (what, status, user), kept when the user is in the lists of
-    the channel's and course's learners (each read once), instead of a probe (or list) per table."""
+    one query (``storage.console_listed``, with the active and new learners): the tables' rows of the period
+    as (what, status, user), kept when the user is in the lists of the channel's and course's learners (each
+    read once), instead of a probe (or list) per table."""
     if not (f.channel or f.course):
         return (await listing_counts(session, f, now), await faq_counts(session, f, now),
                 await announcement_counts(session, f, now))
-    since = f.since(now)
-    tables: list[tuple[str, Any, Any, Any]] = [
-        ("answered", FaqAnswer, FaqAnswer.user_id, None), ("missed", FaqUnanswered, FaqUnanswered.user_id, None),
-        ("handed_over", FaqTicket, FaqTicket.user_id, None), ("listing", Listing, Listing.seller_id, Listing.status)]
-    if f.country or f.course:  # else the messages on the channel, whoever they were for: by themselves
-        tables.append(("announcement", Outbox, Outbox.user_id, Outbox.status))
-    arms = []
-    for what, table, user, status in tables:
-        arm = select(literal(what).label("what"), (null() if status is None else status).cast(String).label("status"),
-                     user.label("user_id")).select_from(table)
-        if since:
-            arm = arm.where(table.created_at.between(since, LATEST))
-        if table is Listing and f.country:  # the listing's own country, not its seller's
-            arm = arm.where(Listing.country == f.country)
-        if table is Outbox:
-            arm = arm.where(Outbox.broadcast_id.is_not(None), *([Outbox.channel == f.channel] if f.channel else []))
-        arms.append(arm)
-    rows = union_all(*arms).subquery()
-    listed = member_of(rows.c.user_id, Filters(None, f.country, f.channel, f.course))
-    if f.country:  # the list of the country's people once, for the rows other than listings
-        listed[1] = or_(rows.c.what == "listing", listed[1])
-    query = (select(rows.c.what, rows.c.status, func.count()).group_by(rows.c.what, rows.c.status).where(*listed))
-    found: dict[str, dict[str, int]] = {"listing": {}, "announcement": {}}
-    faq = {"answered": 0, "missed": 0, "handed_over": 0}
-    for what, status, n in (await session.execute(query)).all():
-        if what in faq:
-            faq[what] = int(n)
-        else:
-            found[what][status] = int(n)
-    if len(tables) == 4:
-        found["announcement"] = await announcement_counts(session, f, now)
-    return found["listing"], faq, found["announcement"]
+    found = await listed_counts(session, f, now)
+    sent = found["announcement"] if f.country or f.course else await announcement_counts(session, f, now)
+    return found["listing"], found["faq"], sent
 
 
 async def filter_choices(session: AsyncSession, courses: Sequence[str] | None = None) -> dict[str, list[str]]:

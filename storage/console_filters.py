@@ -46,10 +46,11 @@ def staff() -> Select[Any]:
     return select(User.id).where(or_(User.role < Role.LEARNER, User.role > Role.LEARNER))
 
 
-def member_of(column: Any, f: Filters) -> list[ColumnElement[bool]]:
+def member_of(column: Any, f: Filters, staff_listed: bool = True) -> list[ColumnElement[bool]]:
     """``column`` (a user id: its users exist) is a learner of ``f``: not staff, and in the list of each filter,
-    each read once from a covering index (no probe per row, no crossing of the lists with the users)."""
-    conditions: list[ColumnElement[bool]] = [column.not_in(staff())]
+    each read once from a covering index (no probe per row, no crossing of the lists with the users). Not
+    ``staff_listed`` (``listed_staff`` found none in the lists): the lists hold only learners, no staff test."""
+    conditions: list[ColumnElement[bool]] = [column.not_in(staff())] if staff_listed else []
     if f.country:
         conditions.append(column.in_(select(User.id).where(User.country == f.country)))
     if f.channel:
@@ -57,6 +58,25 @@ def member_of(column: Any, f: Filters) -> list[ColumnElement[bool]]:
     if f.course:
         conditions.append(column.in_(select(LessonProgress.user_id).where(LessonProgress.course_id == f.course)))
     return conditions
+
+
+async def listed_staff(session: AsyncSession, f: Filters) -> bool:
+    """Whether a user who is not a learner is in the lists of ``f``'s course and channel (and country): a probe
+    per staff member (a handful). With a course, usually none: ``member_of`` then leaves out the staff test of
+    each row. Kept in the session for the request's other queries."""
+    key = ("console.listed_staff", f.country, f.channel, f.course)
+    if key not in session.info:
+        query = select(User.id).where(User.id.in_(staff()))
+        if f.country:
+            query = query.where(User.country == f.country)
+        if f.channel:
+            query = query.where(exists().where(Address.user_id == User.id, Address.channel == f.channel))
+        if f.course:
+            query = query.where(exists().where(LessonProgress.user_id == User.id,
+                                               LessonProgress.course_id == f.course))
+        session.info[key] = bool(await session.scalar(select(exists(query))))
+    listed: bool = session.info[key]
+    return listed
 
 
 def optional_columns() -> list[str]:
