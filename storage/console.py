@@ -18,12 +18,11 @@ from storage.console_filters import (
     LATEST,
     OPTIONAL_COLUMNS,
     Filters,
-    _filtered,
-    _learner_conditions,
-    _users,
     day_start,
     distinct_values,
+    filtered,
     learner_conditions,
+    learner_id_list,
     member,
     member_of,
     optional_columns,
@@ -91,7 +90,7 @@ async def _learner_counts_live(session: AsyncSession, f: Filters, now: datetime)
     active7 = select(Address.user_id).where(Address.last_inbound_at >= now - timedelta(days=7))
     new = func.count().filter(User.created_at >= since) if since else func.count()
     query = select(func.count(), func.count().filter(User.id.in_(active7)), func.count().filter(User.id.in_(active)),
-                   new).where(*_learner_conditions(f))
+                   new).where(*learner_conditions(f))
     row = (await session.execute(query)).one()
     return {"total": row[0], "active_7": row[1], "active_30": row[2], "new": row[3]}
 
@@ -115,7 +114,7 @@ async def _joined(session: AsyncSession, f: Filters, now: datetime,
                    *(func.count().filter(User.created_at >= start, User.created_at < start + timedelta(weeks=1))
                      for start in starts)]
         row = (await session.execute(select(*columns).where(
-            *_learner_conditions(f, True), User.created_at >= min(since or starts[0], starts[0])))).one()
+            *learner_conditions(f, True), User.created_at >= min(since or starts[0], starts[0])))).one()
         session.info[key] = (int(row[0]), list(zip(starts, (int(n) for n in row[1:]), strict=True)))
     found: tuple[int, list[tuple[datetime, int]]] = session.info[key]
     return found
@@ -125,10 +124,10 @@ async def breakdown(session: AsyncSession, f: Filters, by: str, limit: int = 12)
     """Learners per value of ``by`` (country, language, craft, channel, or an optional column), most first."""
     if by == "channel":
         query = (select(Address.channel, func.count(func.distinct(Address.user_id)))
-                 .join(User, User.id == Address.user_id).where(*_learner_conditions(f)).group_by(Address.channel))
+                 .join(User, User.id == Address.user_id).where(*learner_conditions(f)).group_by(Address.channel))
     elif by in BREAKDOWNS and by in User.__table__.c:
         column = User.__table__.c[by]
-        query = select(column, func.count()).where(*_learner_conditions(f)).group_by(column)
+        query = select(column, func.count()).where(*learner_conditions(f)).group_by(column)
     else:
         raise ValueError(f"no breakdown by {by}")
     rows: list[tuple[str | None, int]] = [(key, int(n)) for key, n in (await session.execute(query)).all()]
@@ -146,7 +145,7 @@ async def breakdowns(session: AsyncSession, f: Filters, keys: Sequence[str],
     found: dict[str, dict[str | None, int]] = {k: {} for k in columns}
     if columns:
         table = [User.__table__.c[k] for k in columns]
-        rows = await session.execute(select(*table, func.count()).where(*_learner_conditions(f)).group_by(*table))
+        rows = await session.execute(select(*table, func.count()).where(*learner_conditions(f)).group_by(*table))
         for row in rows:
             for key, value in zip(columns, row[:-1], strict=True):
                 found[key][value] = found[key].get(value, 0) + int(row[-1])
@@ -194,7 +193,7 @@ async def faq_counts(session: AsyncSession, f: Filters, now: datetime) -> dict[s
         query = select(func.count()).select_from(table)
         if since:
             query = query.where(when.between(since, LATEST))
-        if _filtered(f):
+        if filtered(f):
             query = query.where(member(table.user_id, f))
         counts[key] = int(await session.scalar(query) or 0)
     return counts
@@ -209,7 +208,7 @@ async def announcement_counts(session: AsyncSession, f: Filters, now: datetime) 
     if f.channel:
         query = query.where(Outbox.channel == f.channel)
     if f.country or f.course:  # many messages a learner: the list of learners once, not a probe each
-        query = query.where(Outbox.user_id.in_(_users(f)))
+        query = query.where(Outbox.user_id.in_(learner_id_list(f)))
     return {status: int(n) for status, n in (await session.execute(query)).all()}
 
 
@@ -241,7 +240,7 @@ async def filter_choices(session: AsyncSession, courses: Sequence[str] | None = 
 
 
 def _search(f: Filters, q: str) -> list[ColumnElement[bool]]:
-    conditions = _learner_conditions(f)
+    conditions = learner_conditions(f)
     if q:
         pattern = f"%{q.strip().lower()}%"
         conditions.append(or_(func.lower(User.name).like(pattern),
@@ -290,7 +289,7 @@ async def learner_batch(session: AsyncSession, f: Filters, after: int, limit: in
                  .scalar_subquery())
     query = (select(User.id, User.name, User.language, User.country, User.province, User.craft, *extra,
                     channels, User.created_at, last_seen)
-             .where(*_learner_conditions(f), User.id > after).order_by(User.id).limit(limit))
+             .where(*learner_conditions(f), User.id > after).order_by(User.id).limit(limit))
     return (await session.execute(query)).all()
 
 
@@ -298,8 +297,8 @@ async def progress_batch(session: AsyncSession, f: Filters, after: int, limit: i
     """One batch of (progress id, user id, course, lessons done, started, completed) rows after ``after``."""
     query = (select(LessonProgress.id, LessonProgress.user_id, LessonProgress.course_id, LessonProgress.lessons_done,
                     LessonProgress.started_at, LessonProgress.completed_at)
-             .where(LessonProgress.id > after, LessonProgress.user_id.in_(_users(f))).order_by(LessonProgress.id)
-             .limit(limit))
+             .where(LessonProgress.id > after, LessonProgress.user_id.in_(learner_id_list(f)))
+             .order_by(LessonProgress.id).limit(limit))
     if f.course:
         query = query.where(LessonProgress.course_id == f.course)
     return (await session.execute(query)).all()
@@ -318,7 +317,7 @@ async def report_tables(session: AsyncSession, f: Filters, now: datetime) -> dic
             continue
         column = User.__table__.c[by]
         keys = (User.country, column) if by == "province" else (column,)
-        query = select(*keys, func.count()).where(*_learner_conditions(f)).group_by(*keys)
+        query = select(*keys, func.count()).where(*learner_conditions(f)).group_by(*keys)
         tables[by] = sorted((" / ".join(str(k or "") for k in row[:-1]), int(row[-1]))
                             for row in (await session.execute(query)).all())
     tables.update(await report_learning(session, f, now))
@@ -336,7 +335,7 @@ async def report_learning(session: AsyncSession, f: Filters, now: datetime,
         tables["courses_completed"] = sorted((c, n.n) for c, n in found.items() if n.n)
     elif courses:  # learners who started one course: any course they completed, live
         done = select(LessonProgress.course_id, func.count()).where(
-            LessonProgress.completed_at.is_not(None), LessonProgress.user_id.in_(_users(f))).group_by(
+            LessonProgress.completed_at.is_not(None), LessonProgress.user_id.in_(learner_id_list(f))).group_by(
             LessonProgress.course_id)
         if since:
             done = done.where(LessonProgress.completed_at >= since)
@@ -346,7 +345,7 @@ async def report_learning(session: AsyncSession, f: Filters, now: datetime,
         posted = posted.where(Listing.created_at.between(since, LATEST))
     tables["listings_posted"] = sorted((c or "", int(n)) for c, n in (await session.execute(posted)).all())
     # correlated: a probe per check-in, not the list of every learner built first
-    attendees = select(User.id).where(User.id == Rsvp.user_id, *_learner_conditions(f)).correlate(Rsvp)
+    attendees = select(User.id).where(User.id == Rsvp.user_id, *learner_conditions(f)).correlate(Rsvp)
     tables["events_attended"] = await events_attended(session, attendees.scalar_subquery(), since)
     return tables
 

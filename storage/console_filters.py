@@ -93,7 +93,7 @@ async def distinct_values(session: AsyncSession, column: Any) -> list[str]:
     return [v for v in (await session.scalars(select(walk.c.v).where(walk.c.v.is_not(None)))).all()]
 
 
-def _learner_conditions(f: Filters, by_range: bool = False) -> list[ColumnElement[bool]]:
+def learner_conditions(f: Filters, by_range: bool = False) -> list[ColumnElement[bool]]:
     """Learners of ``f``; ``by_range``: a range of ``created_at`` drives, the lists probed with ``id + 0``."""
     conditions: list[ColumnElement[bool]] = [User.role == Role.LEARNER]
     probe = User.id + 0 if by_range else User.id  # else SQLite walks a list and looks each id up
@@ -105,8 +105,6 @@ def _learner_conditions(f: Filters, by_range: bool = False) -> list[ColumnElemen
         conditions.append(probe.in_(select(LessonProgress.user_id).where(LessonProgress.course_id == f.course)))
     return conditions
 
-
-learner_conditions = _learner_conditions
 
 
 def member(column: Any, f: Filters) -> ColumnElement[bool]:
@@ -122,9 +120,11 @@ def member(column: Any, f: Filters) -> ColumnElement[bool]:
     return exists().where(*conditions)
 
 
-def _filtered(f: Filters) -> bool:
+def filtered(f: Filters) -> bool:
+    """Whether ``f`` narrows the learners (a country, channel or course)."""
     return bool(f.country or f.channel or f.course)
 
 
-def _users(f: Filters) -> Any:
-    return select(User.id).where(*_learner_conditions(f)).scalar_subquery()
+def learner_id_list(f: Filters) -> Any:
+    """The ids of ``f``'s learners, as a subquery (for ``IN``)."""
+    return select(User.id).where(*learner_conditions(f)).scalar_subquery()
