@@ -257,6 +257,7 @@ async def page_urls(client: TestClient, db: Database, users: int) -> dict[str, s
         "report": "/admin/report",
         "report, all time": "/admin/report?period=all&country=LA",
         "courses": "/admin/courses",
+        "courses, all time": "/admin/courses?period=all",
         "courses, all time, country": "/admin/courses?period=all&country=LA",
     }
     return pages

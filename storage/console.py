@@ -17,6 +17,7 @@ from storage.console_filters import (
     EARLIEST,
     LATEST,
     OPTIONAL_COLUMNS,
+    CompletionSeconds,
     Filters,
     day_start,
     distinct_values,
@@ -52,6 +53,13 @@ INDEXES = (
     Index("ix_lesson_progress_completed", LessonProgress.__table__.c.completed_at,  # with the completion times
           LessonProgress.__table__.c.course_id, LessonProgress.__table__.c.started_at,
           LessonProgress.__table__.c.user_id),
+    # Each course's completions in the order of their durations (the course list's medians walk to the
+    # middle of a course's rows instead of sorting them all; migration 0022).
+    Index("ix_lesson_progress_duration", LessonProgress.__table__.c.course_id,
+          CompletionSeconds(LessonProgress.__table__.c.completed_at, LessonProgress.__table__.c.started_at),
+          LessonProgress.__table__.c.started_at, LessonProgress.__table__.c.user_id,
+          LessonProgress.__table__.c.completed_at, sqlite_where=LessonProgress.__table__.c.completed_at.is_not(None),
+          postgresql_where=LessonProgress.__table__.c.completed_at.is_not(None)),
     Index("ix_quiz_answers_answered", QuizAnswer.__table__.c.answered_at),
     Index("ix_faq_tickets_created", FaqTicket.__table__.c.created_at, FaqTicket.__table__.c.user_id),
     Index("ix_faq_answers_created", FaqAnswer.__table__.c.created_at, FaqAnswer.__table__.c.user_id),

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, exists, extract, false, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, exists, false, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.certificates import Certificate
 from storage.console import EARLIEST, LATEST, Filters
-from storage.console_filters import staff
+from storage.console_filters import CompletionSeconds, learner_list, staff
 from storage.console_summary import STARTED
 from storage.console_summary import totals as summed
 from storage.db import is_postgres
@@ -65,6 +65,13 @@ def is_learner(column: Any, f: Filters) -> ColumnElement[bool]:
     return column.not_in(staff())
 
 
+async def listed_learner(session: AsyncSession, column: Any, f: Filters) -> ColumnElement[bool]:
+    """``column`` (a user id) is a learner of ``f``'s country and channel, by the list ``learner_list`` makes
+    once for the request; with neither, "not staff"."""
+    listed = await learner_list(session, f)
+    return column.not_in(staff()) if listed is None else column.in_(listed)
+
+
 def _cohort(f: Filters, now: datetime, user: Any = LessonProgress.user_id) -> list[ColumnElement[bool]]:
     """Conditions on ``LessonProgress`` rows of the cohort (any course)."""
     conditions: list[ColumnElement[bool]] = [is_learner(user, f)]
@@ -87,7 +94,7 @@ async def course_totals(session: AsyncSession, f: Filters, now: datetime,
                         course_id: str | None = None) -> dict[str, CourseNumbers]:
     """Per course id (every course someone started, or just ``course_id``): started, completed,
     certificates, review items."""
-    reviewer = is_learner(ReviewItem.user_id, f) if f.since(now) is None else exists().where(
+    reviewer = await listed_learner(session, ReviewItem.user_id, f) if f.since(now) is None else exists().where(
         LessonProgress.user_id == ReviewItem.user_id, LessonProgress.course_id == ReviewItem.course_id,
         *_cohort(f, now))
     review = (select(ReviewItem.course_id, func.count().filter(ReviewItem.box < TOP_BOX),
@@ -117,27 +124,36 @@ async def certificate_counts(session: AsyncSession, f: Filters, now: datetime,
     if since is not None:
         query = query.where(Certificate.issued_at >= since)
     if f.country or f.channel:
-        query = query.where(Certificate.user_id.in_(learner_ids(f)))
+        query = query.where(await listed_learner(session, Certificate.user_id, f))
     return {c: int(n) for c, n in (await session.execute(query.group_by(Certificate.course_id))).all()}
 
 
-def _seconds(session: AsyncSession) -> ColumnElement[Any]:
-    """Seconds from starting a course to completing it, in the database's own date arithmetic."""
-    if is_postgres(session):
-        return extract("epoch", LessonProgress.completed_at - LessonProgress.started_at)
-    return (func.julianday(LessonProgress.completed_at) - func.julianday(LessonProgress.started_at)) * 86400.0
+def _seconds() -> ColumnElement[float]:
+    """Seconds from starting a course to completing it: the expression of the index on durations."""
+    return CompletionSeconds(LessonProgress.completed_at, LessonProgress.started_at)
 
 
 async def median_completions(session: AsyncSession, f: Filters, now: datetime, course_id: str | None = None,
                              completed: dict[str, int] | None = None) -> dict[str, float]:
     """Per course (or just ``course_id``): the median time (seconds) its cohort took from start to completion.
-    One query: each course's durations numbered in order, the middle one or two averaged. ``completed``: how
-    many completions each course's cohort has (``course_totals``), so that the query need not count them."""
-    seconds = _seconds(session).label("seconds")
-    # completed_at in a range, the learner lists probed with ``user_id + 0``: SQLite reads the index on
-    # completion times alone (the user id index would fetch every row of each listed learner)
-    durations = select(LessonProgress.course_id, seconds).where(
-        LessonProgress.completed_at.between(EARLIEST, LATEST), *_cohort(f, now, LessonProgress.user_id + 0))
+    ``completed``: how many completions each course's cohort has (``course_totals``, the summaries), so that
+    the query knows the middle positions. For all time, each course's middle one or two durations are then
+    read from the index on (course, duration), from the shortest to the middle, skipping those of others
+    (one query, an arm per course); else (and on PostgreSQL with a country or channel, whose list it would
+    hash in every arm) one query numbers the cohort's durations in order (a sort of all of them)."""
+    # the learners probed (``+ 0``): SQLite walks the completions, not a listed learner's rows
+    cohort = [await listed_learner(session, LessonProgress.user_id + 0, f)]
+    since = f.since(now)
+    if since is not None:
+        cohort.append(LessonProgress.started_at.between(since, LATEST))
+    if course_id is not None and completed is not None:
+        completed = {course_id: completed.get(course_id, 0)}
+    if completed is not None and since is None and (not (f.country or f.channel) or not is_postgres(session)):
+        return await _middles(session, cohort, {c: n for c, n in completed.items() if n})
+    seconds = _seconds().label("seconds")
+    # completed_at in a range: SQLite reads the index on completion times alone
+    durations = select(LessonProgress.course_id, seconds).where(LessonProgress.completed_at.between(EARLIEST, LATEST),
+                                                                *cohort)
     if course_id is not None:
         durations = durations.where(LessonProgress.course_id == course_id)
     inner = durations.subquery()
@@ -152,6 +168,22 @@ async def median_completions(session: AsyncSession, f: Filters, now: datetime, c
         middle = numbered.c.n.in_([(numbered.c.total + 1) // 2, (numbered.c.total + 2) // 2])
     query = select(numbered.c.course_id, func.avg(numbered.c.seconds)).where(middle).group_by(numbered.c.course_id)
     return {c: max(0.0, float(v)) for c, v in (await session.execute(query)).all() if v is not None}
+
+
+async def _middles(session: AsyncSession, cohort: list[ColumnElement[bool]],
+                   completed: dict[str, int]) -> dict[str, float]:
+    """The median of each course's ``completed`` durations of the ``cohort``: skip the first (n - 1) // 2 in
+    the index's order, average the next one (n odd) or two."""
+    if not completed:
+        return {}
+    arms = []
+    for course, n in sorted(completed.items()):
+        middle = (select(_seconds().label("seconds"))
+                  .where(LessonProgress.course_id == course, LessonProgress.completed_at.is_not(None), *cohort)
+                  .order_by(_seconds()).offset((n - 1) // 2).limit(2 - n % 2).subquery())
+        arms.append(select(literal(course).label("course_id"), func.avg(middle.c.seconds).label("seconds")))
+    rows = (await session.execute(union_all(*arms))).all()
+    return {c: max(0.0, float(v)) for c, v in rows if v is not None}
 
 
 async def lessons_reached(session: AsyncSession, f: Filters, now: datetime,

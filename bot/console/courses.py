@@ -157,7 +157,8 @@ async def course_page(request: web.Request) -> web.StreamResponse:
     now = console.clock.now()
     async with console.db.read() as session:
         n = (await queries.course_totals(session, f, now, course.id)).get(course.id, CourseNumbers())
-        median = (await queries.median_completions(session, f, now, course.id)).get(course.id)
+        median = (await queries.median_completions(session, f, now, course.id, {course.id: n.completed})).get(
+            course.id)
         reached = await queries.lessons_reached(session, f, now, course.id)
         counts = await queries.choice_counts(session, f, now, course.id)
         review = await queries.review_by_question(session, f, now, course.id)
