@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, exists, false, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Integer, Select, and_, exists, func, literal, select, text, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.certificates import Certificate
 from storage.console import EARLIEST, LATEST, Filters
-from storage.console_filters import CompletionSeconds, learner_list, staff
+from storage.console_filters import CompletionSeconds, listed_learner, staff
 from storage.console_summary import STARTED
 from storage.console_summary import totals as summed
 from storage.db import is_postgres
@@ -63,13 +63,6 @@ def is_learner(column: Any, f: Filters) -> ColumnElement[bool]:
     if f.country or f.channel:
         return column.in_(learner_ids(f))
     return column.not_in(staff())
-
-
-async def listed_learner(session: AsyncSession, column: Any, f: Filters) -> ColumnElement[bool]:
-    """``column`` (a user id) is a learner of ``f``'s country and channel, by the list ``learner_list`` makes
-    once for the request; with neither, "not staff"."""
-    listed = await learner_list(session, f)
-    return column.not_in(staff()) if listed is None else column.in_(listed)
 
 
 def _cohort(f: Filters, now: datetime, user: Any = LessonProgress.user_id) -> list[ColumnElement[bool]]:
@@ -139,8 +132,9 @@ async def median_completions(session: AsyncSession, f: Filters, now: datetime, c
     ``completed``: how many completions each course's cohort has (``course_totals``, the summaries), so that
     the query knows the middle positions. For all time, each course's middle one or two durations are then
     read from the index on (course, duration), from the shortest to the middle, skipping those of others
-    (one query, an arm per course); else (and on PostgreSQL with a country or channel, whose list it would
-    hash in every arm) one query numbers the cohort's durations in order (a sort of all of them)."""
+    (one query, an arm per course). Else (with a period: the cohort is a range of the start index; and on
+    PostgreSQL with a country or channel, whose list it would hash in every arm) one query numbers and
+    counts the cohort's durations (a sort of all of them)."""
     # the learners probed (``+ 0``): SQLite walks the completions, not a listed learner's rows
     cohort = [await listed_learner(session, LessonProgress.user_id + 0, f)]
     since = f.since(now)
@@ -148,7 +142,7 @@ async def median_completions(session: AsyncSession, f: Filters, now: datetime, c
         cohort.append(LessonProgress.started_at.between(since, LATEST))
     if course_id is not None and completed is not None:
         completed = {course_id: completed.get(course_id, 0)}
-    if completed is not None and since is None and (not (f.country or f.channel) or not is_postgres(session)):
+    if completed is not None and since is None and not (is_postgres(session) and (f.country or f.channel)):
         return await _middles(session, cohort, {c: n for c, n in completed.items() if n})
     seconds = _seconds().label("seconds")
     # completed_at in a range: SQLite reads the index on completion times alone
@@ -157,16 +151,13 @@ async def median_completions(session: AsyncSession, f: Filters, now: datetime, c
     if course_id is not None:
         durations = durations.where(LessonProgress.course_id == course_id)
     inner = durations.subquery()
-    order = func.row_number().over(partition_by=inner.c.course_id, order_by=inner.c.seconds).label("n")
-    if completed is not None:  # the middle positions known: one window, one sort
-        numbered = select(inner.c.course_id, inner.c.seconds, order).subquery()
-        middle = or_(false(), *(and_(numbered.c.course_id == c, numbered.c.n.in_([(n + 1) // 2, (n + 2) // 2]))
-                                for c, n in completed.items() if n))
-    else:
-        numbered = select(inner.c.course_id, inner.c.seconds, order,
-                          func.count().over(partition_by=inner.c.course_id).label("total")).subquery()
-        middle = numbered.c.n.in_([(numbered.c.total + 1) // 2, (numbered.c.total + 2) // 2])
+    numbered = select(inner.c.course_id, inner.c.seconds,
+                      func.row_number().over(partition_by=inner.c.course_id, order_by=inner.c.seconds).label("n"),
+                      func.count().over(partition_by=inner.c.course_id).label("total")).subquery()
+    middle = numbered.c.n.in_([(numbered.c.total + 1) // 2, (numbered.c.total + 2) // 2])
     query = select(numbered.c.course_id, func.avg(numbered.c.seconds)).where(middle).group_by(numbered.c.course_id)
+    if is_postgres(session):  # the sort of a country's 50,000 durations in memory (4 MB, the default, spills)
+        await session.execute(text("SET LOCAL work_mem = '32MB'"))
     return {c: max(0.0, float(v)) for c, v in (await session.execute(query)).all() if v is not None}
 
 

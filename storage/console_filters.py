@@ -181,26 +181,26 @@ def learner_id_list(f: Filters) -> Any:
 LISTED = Table("console_learners", MetaData(), Column("id", Integer, primary_key=True), schema="temp")
 
 
-async def learner_list(session: AsyncSession, f: Filters) -> Any:
-    """The ids of the learners of ``f``'s country and channel (not staff), for ``IN`` in several arms of one
-    query (``None`` with neither filter: "not staff" is then the cheaper test). SQLite builds the list of an
-    ``IN`` subquery anew in each arm (6 ms for 30,000 ids), so there the ids go once into a temporary table of
-    the connection (no lock on the database file; emptied when the request's session rolls back), whose key
-    the arms probe. PostgreSQL hashes the subquery, from the index alone, in each arm."""
+async def listed_learner(session: AsyncSession, column: Any, f: Filters) -> ColumnElement[bool]:
+    """``column`` (a user id) is a learner of ``f``'s country and channel (not staff), by a list of their ids
+    made once for the request, for queries that test it in several places (an arm per course); with neither
+    filter, "not staff". SQLite would list an ``IN`` subquery anew in each arm (6 ms for 30,000 ids), so there
+    the ids go into a temporary table of the connection (no lock on the database file; emptied when the
+    request's read session rolls back), probed by its key. PostgreSQL hashes the subquery (from the index
+    alone); sent as an array (``= ANY``) the ids were searched one by one, a parameter not being hashed."""
     if not (f.country or f.channel):
-        return None
+        return column.not_in(staff())
     ids = select(User.id).where(User.id.not_in(staff()))
     if f.country:
         ids = ids.where(User.country == f.country)
     if f.channel:
         ids = ids.where(User.id.in_(select(Address.user_id).where(Address.channel == f.channel)))
     if is_postgres(session):
-        return ids
-    key = "console.learner_list"
-    if session.info.get(key) != (f.country, f.channel):
+        return column.in_(ids)
+    key, made = "console.learner_list", (f.country, f.channel)
+    if session.info.get(key) != made:
         await session.execute(text("CREATE TEMP TABLE IF NOT EXISTS console_learners (id INTEGER PRIMARY KEY)"))
         await session.execute(delete(LISTED))
         await session.execute(insert(LISTED).from_select(["id"], ids))
-        session.info[key] = (f.country, f.channel)
-    return select(LISTED.c.id)
-
+        session.info[key] = made
+    return column.in_(select(LISTED.c.id))
