@@ -39,6 +39,7 @@ EARLIEST, LATEST = datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, tzinfo=
 # Profile columns shown only when the users table has them (sex and age band come with another issue).
 OPTIONAL_COLUMNS = ("sex", "age_band")
 
+
 class CompletionSeconds(FunctionElement[float]):
     """``CompletionSeconds(completed_at, started_at)``: the seconds from starting a course to completing it, in
     each database's own date arithmetic. Also the expression of the index on (course, this, ...) that the
@@ -197,7 +198,8 @@ async def listed_learner(session: AsyncSession, column: Any, f: Filters) -> Colu
         ids = ids.where(User.id.in_(select(Address.user_id).where(Address.channel == f.channel)))
     if is_postgres(session):
         return column.in_(ids)
-    key, made = "console.learner_list", (f.country, f.channel)
+    await session.connection()  # made for these filters in this transaction (a rollback empties the table)
+    key, made = "console.learner_list", (f.country, f.channel, id(session.sync_session.get_transaction()))
     if session.info.get(key) != made:
         await session.execute(text("CREATE TEMP TABLE IF NOT EXISTS console_learners (id INTEGER PRIMARY KEY)"))
         await session.execute(delete(LISTED))

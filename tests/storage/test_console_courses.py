@@ -98,6 +98,17 @@ async def test_the_list_of_learners_does_not_wait_for_a_writer(db: Database) -> 
     assert found == pytest.approx(expected(rows, f))
 
 
+async def test_the_list_is_made_again_after_a_rollback(db: Database) -> None:
+    rows = await fill(db)
+    await refresh(db, NOW)
+    f = Filters(None, "KH")
+    async with db.read() as session:
+        counts = {c: n.completed for c, n in (await course_totals(session, f, NOW)).items()}
+        assert await median_completions(session, f, NOW, completed=counts) == pytest.approx(expected(rows, f))
+        await session.rollback()  # on SQLite this empties the temporary list
+        assert await median_completions(session, f, NOW, completed=counts) == pytest.approx(expected(rows, f))
+
+
 async def test_sqlite_walks_the_index_of_durations(database_url: str) -> None:
     if not database_url.startswith("sqlite"):
         pytest.skip("the query plan checked is SQLite's")
