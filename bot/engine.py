@@ -164,14 +164,11 @@ class Engine:
             menu = self._menu(user, ctx.replies)
             messages = ([(user.id, msg.channel, msg.address, reply) for reply in ctx.replies]
                         + [(out.user_id, out.channel, out.address, out.reply) for out in ctx.outgoing])
-            if menu is not None and not messages:
-                await remember_menu(session, user, menu)
             # One INSERT (in this order, so ids keep each address's order), after the handler's work; the
-            # menu goes with it (on PostgreSQL in the same statement).
-            await enqueue_many(session, messages, now=ctx.now,
-                               menu=(user.id, menu) if menu is not None and messages else None)
-            if menu is not None and messages:
-                await remember_menu(session, user, menu, written=True)
+            # menu goes with it when there are rows (on PostgreSQL in the same statement).
+            await enqueue_many(session, messages, now=ctx.now, menu=(user.id, menu) if menu is not None else None)
+            if menu is not None:
+                await remember_menu(session, user, menu, written=bool(messages))
         return True
 
     @staticmethod

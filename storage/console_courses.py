@@ -65,9 +65,10 @@ def is_learner(column: Any, f: Filters) -> ColumnElement[bool]:
     return column.not_in(staff())
 
 
-def _cohort(f: Filters, now: datetime, user: Any = LessonProgress.user_id) -> list[ColumnElement[bool]]:
-    """Conditions on ``LessonProgress`` rows of the cohort (any course)."""
-    conditions: list[ColumnElement[bool]] = [is_learner(user, f)]
+def _cohort(f: Filters, now: datetime, learner: ColumnElement[bool] | None = None) -> list[ColumnElement[bool]]:
+    """Conditions on ``LessonProgress`` rows of the cohort (any course); ``learner``: how to say the row is a
+    learner's (default ``is_learner``)."""
+    conditions = [is_learner(LessonProgress.user_id, f) if learner is None else learner]
     since = f.since(now)
     if since is not None:  # bounded on both sides: SQLite then walks the index on started_at
         conditions.append(LessonProgress.started_at.between(since, LATEST))
@@ -136,10 +137,8 @@ async def median_completions(session: AsyncSession, f: Filters, now: datetime, c
     PostgreSQL with a country or channel, whose list it would hash in every arm) one query numbers and
     counts the cohort's durations (a sort of all of them)."""
     # the learners probed (``+ 0``): SQLite walks the completions, not a listed learner's rows
-    cohort = [await listed_learner(session, LessonProgress.user_id + 0, f)]
+    cohort = _cohort(f, now, await listed_learner(session, LessonProgress.user_id + 0, f))
     since = f.since(now)
-    if since is not None:
-        cohort.append(LessonProgress.started_at.between(since, LATEST))
     if course_id is not None and completed is not None:
         completed = {course_id: completed.get(course_id, 0)}
     if completed is not None and since is None and not (is_postgres(session) and (f.country or f.channel)):

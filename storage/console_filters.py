@@ -23,10 +23,10 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -154,7 +154,6 @@ def learner_conditions(f: Filters, by_range: bool = False) -> list[ColumnElement
     return conditions
 
 
-
 def member(column: Any, f: Filters) -> ColumnElement[bool]:
     """``column`` (a user id) is a learner of ``f``: a probe per row of the caller's table, whose own index
     (a period) drives the query, rather than the list of every learner."""
@@ -201,7 +200,7 @@ async def listed_learner(session: AsyncSession, column: Any, f: Filters) -> Colu
     await session.connection()  # made for these filters in this transaction (a rollback empties the table)
     key, made = "console.learner_list", (f.country, f.channel, id(session.sync_session.get_transaction()))
     if session.info.get(key) != made:
-        await session.execute(text("CREATE TEMP TABLE IF NOT EXISTS console_learners (id INTEGER PRIMARY KEY)"))
+        await session.execute(CreateTable(LISTED, if_not_exists=True))
         await session.execute(delete(LISTED))
         await session.execute(insert(LISTED).from_select(["id"], ids))
         session.info[key] = made

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Outbox, OutboxStatus
 from storage.raw import Query, Raw, Sql, from_json, in_session
+from storage.users import MENU
 
 DUE_COLUMNS = "id, user_id, channel, address, body, attempts, broadcast_id"
 _INSERT = Sql("INSERT INTO outbox (user_id, channel, address, kind, body, status, attempts, next_attempt_at, "
@@ -43,7 +44,6 @@ def add_message(session: AsyncSession, user_id: int | None, channel: str, addres
 
 
 _COLUMNS = _INSERT.names
-_MENU = Sql("UPDATE users SET menu = :menu WHERE id = :id")
 
 
 async def insert_messages(session: AsyncSession, messages: Sequence[tuple[int | None, str, str, str, dict[str, Any]]],
@@ -69,7 +69,7 @@ async def insert_messages(session: AsyncSession, messages: Sequence[tuple[int | 
         raw = await in_session(session)
         if not raw.postgres:
             if menu is not None:
-                await raw.run(_MENU, {"id": menu[0], "menu": menu[1]})
+                await raw.run(MENU, {"id": menu[0], "menu": menu[1]})
             await raw.many(_INSERT, values)
             return []
         q = Query(True)

@@ -24,7 +24,7 @@ _BY_ADDRESS = (
 )
 _BY_ADDRESS_LOCKED = _BY_ADDRESS.with_for_update(of=[Address, User])  # the address row and its user
 _NOTE_INBOUND = Sql("UPDATE addresses SET last_inbound_at = :now WHERE id = :id")
-_MENU = Sql("UPDATE users SET menu = :menu WHERE id = :id")
+MENU = Sql("UPDATE users SET menu = :menu WHERE id = :id")  # also storage.outbox.insert_messages
 
 
 async def find_address(session: AsyncSession, address: str, *, lock: bool = False) -> Address | None:
@@ -129,7 +129,7 @@ async def remember_menu(session: AsyncSession, user: User, menu: list[list[str]]
     set on ``user`` as committed: it changes on almost every message (see ``note_inbound``). ``written``:
     the caller wrote it already (``storage.outbox.insert_messages``, with the outbox rows): only the object."""
     if not written:
-        await (await in_session(session)).run(_MENU, {"id": user.id, "menu": menu})
+        await (await in_session(session)).run(MENU, {"id": user.id, "menu": menu})
     set_committed_value(user, "menu", menu)
 
 

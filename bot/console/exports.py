@@ -142,11 +142,8 @@ async def _take_slot(request: web.Request, limit: Writers) -> bool:
     acquire = asyncio.ensure_future(limit.slots.acquire())
     taken = False
     try:
-        while not (await asyncio.wait({acquire}, timeout=xlsx.POLL))[0]:
-            if _gone(request):
-                return False
-        taken = True
-        return True
+        taken = await xlsx.finished(acquire, lambda: _gone(request))
+        return taken
     finally:
         limit.waiting -= 1
         if not acquire.done():

@@ -81,6 +81,15 @@ def _errors_file(folder: Path) -> BinaryIO:
     return (folder / ERRORS).open("wb")
 
 
+async def finished(future: asyncio.Future[Any], gone: Callable[[], bool]) -> bool:
+    """Wait for ``future``, checking every ``POLL`` seconds that the client is still there: False if
+    ``gone()`` turned true first (``future`` is left running)."""
+    while not (await asyncio.wait({future}, timeout=POLL))[0]:
+        if gone():
+            return False
+    return True
+
+
 def _frame(rows: Sequence[Sequence[Any]]) -> bytes:
     data = pickle.dumps(list(rows), protocol=pickle.HIGHEST_PROTOCOL)
     return len(data).to_bytes(4, "big") + data
@@ -109,10 +118,8 @@ async def write_book(folder: Path, title: str, header: Sequence[str], batches: A
             child.stdin.close()
         except (BrokenPipeError, ConnectionResetError):  # the child died: its errors say why
             await child.wait()
-        waiting = asyncio.ensure_future(child.wait())
-        while not (await asyncio.wait({waiting}, timeout=POLL))[0]:
-            if gone():
-                raise ClientGone
+        if not await finished(asyncio.ensure_future(child.wait()), gone):
+            raise ClientGone
         if child.returncode != 0:
             text = (folder / ERRORS).read_text(errors="replace").strip()
             raise XlsxFailed(text[-2000:] or f"the workbook writer exited with {child.returncode}")

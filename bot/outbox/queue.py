@@ -54,8 +54,8 @@ async def enqueue_many(
     """``enqueue`` for many ``(user_id, channel, address, reply)`` at once: one INSERT, ids in the order
     given (so each address's messages keep their order). With ``ids``, returns them in that order
     (INSERT ... RETURNING); without, a plain INSERT (cheaper for a reply or two) and ``[]``. ``menu``
-    (``(user id, menu)``, with a plain INSERT and at least one message) is written with the rows
-    (``storage.outbox.insert_messages``)."""
+    (``(user id, menu)``, with a plain INSERT) is written with the rows (``storage.outbox.insert_messages``),
+    not when there are none."""
     if not messages:
         return []
     rows = [(user_id, channel, address, reply.kind, reply.to_dict()) for user_id, channel, address, reply in messages]
