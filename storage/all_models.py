@@ -9,6 +9,7 @@ import storage.audit
 import storage.certificates
 import storage.console
 import storage.console_learners
+import storage.console_listed_summary
 import storage.console_summary
 import storage.deadletters
 import storage.directory

@@ -27,12 +27,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.console_filters import LATEST, Filters, day_start, distinct_values, optional_columns
+from storage.console_listed_summary import LISTED, ListedGroup, listed_rows
 from storage.db import Database, is_postgres
 from storage.models import Address, Base, LessonProgress, Role, User
 
 ANY = "*"
 ATTRIBUTES = ("country", "language", "province", "craft")  # and the optional columns, and the channel
-PEOPLE, COURSES = 1, 2  # the snapshot's parts (``LearnerSnapshot.id``): any course; per course
+PEOPLE, COURSES = 1, 2  # the snapshot's parts (``LearnerSnapshot.id``): any course; per course (and ``LISTED``)
 BATCH = 10_000  # users read at a time
 SEP = "\x1f"  # between the course ids of a user
 
@@ -124,18 +125,22 @@ def _count(people: list[Any], channels: dict[int, set[str]], masks: dict[int, in
              "missing": missing, "n": n} for (course, channel, country, dim, value, missing), n in found.items()]
 
 
-async def _groups(session: AsyncSession, boundary: datetime) -> list[dict[str, Any]]:
+async def _channels(session: AsyncSession) -> dict[int, set[str]]:
+    channels: dict[int, set[str]] = {}
+    for user, channel in (await session.execute(select(Address.user_id, Address.channel))).all():
+        channels.setdefault(user, set()).add(channel)
+    return channels
+
+
+async def _groups(session: AsyncSession, boundary: datetime, masks: dict[int, int], courses: list[str],
+                  channels: dict[int, set[str]]) -> list[dict[str, Any]]:
     """Every group of both parts: the learners who joined before ``boundary`` with their profile, channels
     and courses started before it, counted in Python (a grouped query per attribute, channel and course
     would read the million progress rows dozens of times)."""
-    masks, courses = await _started(session, boundary)
     names = [d for d in dims() if d != "channel"]
     people = list((await session.execute(
         select(User.id, User.country, *[User.__table__.c[d] for d in names])
         .where(User.role == Role.LEARNER, User.created_at < boundary))).all())
-    channels: dict[int, set[str]] = {}
-    for user, channel in (await session.execute(select(Address.user_id, Address.channel))).all():
-        channels.setdefault(user, set()).add(channel)
     return await asyncio.to_thread(_count, people, channels, masks, courses, names)
 
 
@@ -143,13 +148,27 @@ def _part(row: dict[str, Any]) -> int:
     return PEOPLE if row["course"] == ANY else COURSES
 
 
+async def _rows(session: AsyncSession, boundary: datetime, parts: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The rows of each of ``parts`` as of ``boundary``, from one read of the learners' courses and channels."""
+    masks, courses = await _started(session, boundary)
+    channels = await _channels(session)
+    found: dict[int, list[dict[str, Any]]] = {part: [] for part in parts}
+    if PEOPLE in parts or COURSES in parts:
+        for row in await _groups(session, boundary, masks, courses, channels):
+            if _part(row) in found:
+                found[_part(row)].append(row)
+    if LISTED in parts:
+        found[LISTED] = await listed_rows(session, boundary, masks, courses, channels)
+    return found
+
+
 async def refresh_learners(db: Database, now: datetime) -> bool:
-    """Take the snapshot as of today's start unless both parts are current. False when a change came in
+    """Take the snapshot as of today's start unless every part is current. False when a change came in
     meanwhile (the next run tries again)."""
     boundary = day_start(now)
     async with db.read() as session:
         found = {s.id: s for s in (await session.scalars(select(LearnerSnapshot))).all()}
-    stale = [part for part in (PEOPLE, COURSES) if part not in found or found[part].boundary != boundary
+    stale = [part for part in (PEOPLE, COURSES, LISTED) if part not in found or found[part].boundary != boundary
              or found[part].summarised != found[part].version]
     if not stale:
         return True
@@ -168,17 +187,20 @@ async def refresh_learners(db: Database, now: datetime) -> bool:
     async with db.read() as session:
         versions = dict((await session.execute(select(LearnerSnapshot.id, LearnerSnapshot.version)
                                                .where(LearnerSnapshot.id.in_(stale)))).all())
-        rows = await _groups(session, boundary)
+        rows = await _rows(session, boundary, stale)
     async with db.transaction() as session:
         current = dict((await session.execute(select(LearnerSnapshot.id, LearnerSnapshot.version)
                                               .where(LearnerSnapshot.id.in_(stale)).with_for_update())).all())
         done = [part for part in stale if current.get(part) == versions.get(part)]
         for part in done:
-            await session.execute(delete(LearnerGroup).where(
-                LearnerGroup.course == ANY if part == PEOPLE else LearnerGroup.course != ANY))
-            mine = [row for row in rows if _part(row) == part]
-            for i in range(0, len(mine), 1000):
-                await session.execute(insert(LearnerGroup), mine[i:i + 1000])
+            table: Any = ListedGroup if part == LISTED else LearnerGroup
+            if part == LISTED:
+                await session.execute(delete(ListedGroup))
+            else:
+                await session.execute(delete(LearnerGroup).where(
+                    LearnerGroup.course == ANY if part == PEOPLE else LearnerGroup.course != ANY))
+            for i in range(0, len(rows[part]), 1000):
+                await session.execute(insert(table), rows[part][i:i + 1000])
             await session.execute(update(LearnerSnapshot).where(LearnerSnapshot.id == part)
                                   .values(summarised=versions[part]))
     return len(done) == len(stale)

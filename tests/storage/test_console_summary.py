@@ -16,6 +16,7 @@ from storage import console
 from storage.console import Filters
 from storage.console_courses import course_totals, median_completions
 from storage.console_learners import COURSES, PEOPLE, LearnerSnapshot, refresh_learners
+from storage.console_listed_summary import LISTED
 from storage.console_summary import KINDS, SummaryDay, SummaryMonth, day_rows, live, refresh, totals, write_day
 from storage.db import Database
 from storage.faq import FaqAnswer, FaqTicket, FaqUnanswered
@@ -23,7 +24,7 @@ from storage.market import Listing
 from storage.models import Address, LessonProgress, Outbox, QuizAnswer, Role, User
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
-BOTH = {PEOPLE, COURSES}
+ALL = {PEOPLE, COURSES, LISTED}  # the snapshot's parts
 FILTERS = [Filters(days, country, channel, course) for days, country, channel, course in itertools.product(
     (7, 30, None), (None, "LA"), (None, "telegram"), (None, "c1"))]
 
@@ -158,7 +159,7 @@ async def live_people(db: Database, now: datetime) -> list[object]:
 
 
 async def current(db: Database) -> set[int]:
-    """The snapshot's current parts (``PEOPLE``, ``COURSES``)."""
+    """The snapshot's current parts (``PEOPLE``, ``COURSES``, ``LISTED``)."""
     async with db.read() as session:
         return set((await session.scalars(select(LearnerSnapshot.id).where(
             LearnerSnapshot.summarised == LearnerSnapshot.version))).all())
@@ -167,7 +168,7 @@ async def current(db: Database) -> set[int]:
 async def test_learner_snapshot_equals_live_counts(db: Database) -> None:
     await fill(db)
     before = await people(db, NOW)  # no snapshot: live
-    assert await refresh_learners(db, NOW) and await current(db) == BOTH
+    assert await refresh_learners(db, NOW) and await current(db) == ALL
     assert await people(db, NOW) == before == await live_people(db, NOW)
 
     async with db.transaction() as session:  # joined today: counted live next to the snapshot
@@ -176,7 +177,7 @@ async def test_learner_snapshot_equals_live_counts(db: Database) -> None:
         session.add(user)
         await session.flush()
         session.add(Address(user_id=user.id, channel="telegram", address="telegram:newcomer"))
-    assert await current(db) == BOTH
+    assert await current(db) == ALL
     assert await people(db, NOW) == await live_people(db, NOW)
 
     async with db.transaction() as session:  # earlier learners start c1 (again) today; the newcomer too
@@ -190,7 +191,7 @@ async def test_learner_snapshot_equals_live_counts(db: Database) -> None:
                                    updated_at=NOW))
     assert await current(db) == {PEOPLE}  # the courses' part is set aside, the rest still used
     assert await people(db, NOW) == await live_people(db, NOW)
-    assert await refresh_learners(db, NOW) and await current(db) == BOTH
+    assert await refresh_learners(db, NOW) and await current(db) == ALL
     assert await people(db, NOW) == await live_people(db, NOW)  # restarted today: counted live beside it
     async with db.transaction() as session:
         session.add(LessonProgress(user_id=first + 3, course_id="c1", started_at=NOW - timedelta(minutes=1),
@@ -198,14 +199,14 @@ async def test_learner_snapshot_equals_live_counts(db: Database) -> None:
         await session.execute(update(LessonProgress).where(LessonProgress.user_id == first + 4,
                                                            LessonProgress.course_id == "c2")
                               .values(lessons_done=4))  # progress, not a start: no trigger
-    assert await current(db) == BOTH
+    assert await current(db) == ALL
     assert await people(db, NOW) == await live_people(db, NOW)
 
     async with db.transaction() as session:  # an earlier learner changes: the snapshot is set aside
         first = await session.scalar(select(User.id).where(User.role == Role.LEARNER).order_by(User.id).limit(1))
         await session.execute(update(User).where(User.id == first).values(craft="pottery", sex="woman"))
     assert not await current(db)
-    assert await refresh_learners(db, NOW) and await current(db) == BOTH
+    assert await refresh_learners(db, NOW) and await current(db) == ALL
     assert await people(db, NOW) == await live_people(db, NOW)
     async with db.transaction() as session:
         session.add(Address(user_id=first + 1, channel="whatsapp", address="whatsapp:another"))
