@@ -248,6 +248,8 @@ async def page_urls(client: TestClient, db: Database, users: int) -> dict[str, s
         "dashboard, all time": "/admin?period=all",
         "dashboard, country+channel": "/admin?period=90&country=KH&channel=whatsapp",
         "dashboard, course": "/admin?period=365&course=course-03",
+        "dashboard, course+country": "/admin?period=365&course=course-03&country=LA",
+        "dashboard, course+channel+country": "/admin?period=30&course=course-03&channel=telegram&country=VN",
         "learners": "/admin/learners",
         "learners, search name": "/admin/learners?q=mali+12",
         "learners, search address": "/admin/learners?q=%2B8562000012",

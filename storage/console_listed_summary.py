@@ -1,17 +1,18 @@
 """The dashboard's counts of rows for a channel or course filter (``storage.console_listed``), kept per day:
 listings (per status), FAQ questions answered, missed and handed over, announcement messages (per status) and
-learners who joined, of the learners in the lists of a course and a channel (or of a channel and a country),
-as the lists were at a day boundary.
+learners who joined, of the learners in the lists of a course, a channel and a country (any two of them), as
+the lists were at a day boundary.
 
 Part ``LISTED`` of the learner snapshot (``storage.console_learners``, row 3 of ``console_learner_snapshot``):
 the groups count the rows created before its ``boundary``, each under every course its learner had started
 before the boundary (and ``*``), every channel they have an address on (and ``*``; an announcement message
-only under its own channel) and, for course ``*`` only, their country (a listing: its own country). They are
-used while the part is current (``summarised == version``). Triggers (``storage.console_listed_sql``, migration
-0023) add one to its version when a row of these tables created before the boundary is inserted, changed or
-deleted, or a progress row started before it is (a start, a restart, an erasure); and the learner snapshot's
-triggers do when a learner who joined before it changes role, country or addresses. Pages add the rows since
-the boundary, and the rows before it of the learners who started the course since, from the tables."""
+only under its own channel) and their country (and ``*``; a listing: its own country), for any two of the
+three filters (``has_slice``). They are used while the part is current (``summarised == version``).
+Triggers (``storage.console_listed_sql``, migration 0023) add one to its version when a row of these tables
+created before the boundary is inserted, changed or deleted, or a progress row started before it is (a
+start, a restart, an erasure); and the learner snapshot's triggers do when a learner who joined before it
+changes role, country or addresses. Pages add the rows since the boundary, and the rows before it of the
+learners who started the course since, from the tables."""
 
 from __future__ import annotations
 
@@ -20,12 +21,12 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, and_, case, func, literal, or_, select
+from sqlalchemy import Integer, String, and_, case, delete, func, insert, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.console_filters import Filters
-from storage.db import is_postgres
+from storage.db import Database, is_postgres
 from storage.faq import FaqAnswer, FaqTicket, FaqUnanswered
 from storage.market import Listing
 from storage.models import Base, Outbox, Role, User
@@ -35,6 +36,7 @@ ANY = "*"
 FAQ = ("answered", "missed", "handed_over")
 LISTING, ANNOUNCEMENT, JOINED = "listing", "announcement", "joined"
 BATCH = 10_000  # rows read at a time
+WRITE_BATCH = 5_000  # rows written in one transaction
 
 
 class ListedGroup(Base):
@@ -53,8 +55,8 @@ class ListedGroup(Base):
 
 
 def has_slice(f: Filters) -> bool:
-    """Whether the groups hold ``f``'s learners: course and channel, or channel and country, not all three."""
-    return not (f.course and f.country)
+    """Whether the groups hold ``f``'s learners: any two of course, channel and country, not all three."""
+    return not (f.course and f.country and f.channel)
 
 
 def day_of(session: AsyncSession, column: Any) -> Any:
@@ -114,7 +116,21 @@ def _count(what: str, rows: Any, countries: dict[int, str | None], masks: dict[i
             for course in names if key != ANY else names[1:]:  # no filter at all: not counted here
                 found[(course, key, ANY, day, what, status)] += 1
             if country:
-                found[(ANY, key, country, day, what, status)] += 1
+                for course in names[1:] if key == ANY else names[:1]:  # with a course or with a channel
+                    found[(course, key, country, day, what, status)] += 1
+
+
+async def replace_rows(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Replace the groups with ``rows``, ``WRITE_BATCH`` rows a transaction (SQLite's write lock is held for
+    one batch at a time, not for the hundreds of thousands of rows). Only while the part is set aside: pages
+    count from the tables meanwhile, and the refresh marks it current afterwards if nothing changed."""
+    async with db.transaction() as session:
+        await session.execute(delete(ListedGroup))
+    for i in range(0, len(rows), WRITE_BATCH):
+        batch = rows[i:i + WRITE_BATCH]
+        async with db.transaction() as session:
+            for j in range(0, len(batch), 1000):
+                await session.execute(insert(ListedGroup), batch[j:j + 1000])
 
 
 async def summed(session: AsyncSession, f: Filters, since: datetime | None, joined_from: datetime,
