@@ -43,6 +43,9 @@ async def backfill(db: Database) -> tuple[float, int, float, tuple[float, float]
     async with db.transaction() as session:
         await write_day(session, yesterday, version, rows)
     one = ((computed - start) * 1000, (time.perf_counter() - computed) * 1000)
+    if not db.is_sqlite:  # as autovacuum would have by now (the database was vacuumed before the summaries)
+        async with db.engine.connect() as conn:
+            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).execute(text("VACUUM ANALYZE"))
     print(f"summaries: {days} days in {took:.1f} s, learners {learners:.1f} s, one day {one[0]:.0f} ms to compute, "
           f"{one[1]:.0f} ms to write", file=sys.stderr)
     return took, days, learners, one
