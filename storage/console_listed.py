@@ -22,15 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.console_filters import EARLIEST, LATEST, Filters, day_start, listed_staff, member_of, staff
 from storage.console_learners import LearnerSnapshot
-from storage.console_listed_summary import FAQ, LISTED, has_slice, summed
+from storage.console_listed_summary import ANNOUNCEMENT, COUNTED, FAQ, LISTED, LISTING, has_slice, summed
 from storage.console_listed_summary import JOINED as JOINED_KIND
 from storage.db import is_postgres
-from storage.faq import FaqAnswer, FaqTicket, FaqUnanswered
 from storage.market import Listing
 from storage.models import Address, LessonProgress, Outbox, Role, User
 
-# The arms' codes: the FAQ tables, the listings, the announcements if counted here, active and new learners.
-LISTING_CODE, ACTIVE_CODE, JOINED_CODE = len(FAQ), len(FAQ) + 2, len(FAQ) + 3
+# The arms' codes: the counted tables' positions in ``COUNTED``, then the active and the new learners.
+LISTING_CODE, ACTIVE_CODE, JOINED_CODE = [kind for kind, *_ in COUNTED].index(LISTING), len(COUNTED), len(COUNTED) + 1
 ACTIVE, JOINED = "active", "joined"
 MAX_STARTERS = 1_000  # learners who started the course since the kept counts' boundary, looked up by id
 
@@ -111,7 +110,7 @@ async def _live(session: AsyncSession, f: Filters, now: datetime, since: datetim
         return column if users is None else func.coalesce(column, column)
 
     arms = []
-    for code, (table, user, status) in enumerate(_tables(f)):
+    for code, (_, table, user, status) in enumerate(_tables(f)):
         arm = select(literal(code).label("what"), (null() if status is None else status).cast(String).label("status"),
                      user.label("user_id")).select_from(table).where(created(table.created_at) >= lo,
                                                                      created(table.created_at) < hi)
@@ -144,14 +143,10 @@ async def _live(session: AsyncSession, f: Filters, now: datetime, since: datetim
     return [(int(code), status, int(n)) for code, status, n in (await session.execute(query)).all()]
 
 
-def _tables(f: Filters) -> list[tuple[Any, Any, Any]]:
-    """(table, user column, status column) of the counted tables, in the order of their codes."""
-    tables: list[tuple[Any, Any, Any]] = [
-        (FaqAnswer, FaqAnswer.user_id, None), (FaqUnanswered, FaqUnanswered.user_id, None),
-        (FaqTicket, FaqTicket.user_id, None), (Listing, Listing.seller_id, Listing.status)]
-    if f.country or f.course:  # else the channel's messages are counted by themselves
-        tables.append((Outbox, Outbox.user_id, Outbox.status))
-    return tables
+def _tables(f: Filters) -> list[tuple[str, Any, Any, Any]]:
+    """The counted tables (``COUNTED``, in the order of their codes), announcements only with a country or
+    course (else the channel's messages are counted by themselves)."""
+    return [counted for counted in COUNTED if counted[0] != ANNOUNCEMENT or f.country or f.course]
 
 
 class _Tally:
@@ -166,27 +161,26 @@ class _Tally:
 
     def add_rows(self, rows: list[tuple[int, str | None, int]]) -> None:
         for code, status, n in rows:
-            if code < LISTING_CODE:
-                self.found["faq"][FAQ[code]] += n
-            elif code == ACTIVE_CODE:
+            if code == ACTIVE_CODE:
                 self.found[ACTIVE][str(status)] += n
             elif code == JOINED_CODE:
                 self.per_interval[int(str(status))] += n
             else:
-                self._add("listing" if code == LISTING_CODE else "announcement", str(status), n)
+                self._add(COUNTED[code][0], status or "", n)
 
     def add_summed(self, rows: list[tuple[str, str, str, int]]) -> None:
         for what, status, day, n in rows:
-            if what in FAQ:
-                self.found["faq"][what] += n
-            elif what == JOINED_KIND:
+            if what == JOINED_KIND:
                 moment = datetime.fromisoformat(day).replace(tzinfo=UTC)
                 self.per_interval[bisect_right(self.bounds, moment) - 1] += n
             else:
                 self._add(what, status, n)
 
     def _add(self, what: str, status: str, n: int) -> None:
-        self.found[what][status] = self.found[what].get(status, 0) + n
+        if what in FAQ:
+            self.found["faq"][what] += n
+        else:
+            self.found[what][status] = self.found[what].get(status, 0) + n
 
     def result(self, since: datetime | None, starts: list[datetime]) -> dict[str, Any]:
         found = self.found

@@ -8,6 +8,8 @@ other rows (replies, the usual case) fire nothing. Migration 0023 creates them a
 
 from __future__ import annotations
 
+from storage.console_summary_sql import plpgsql_function
+
 BUMP = "UPDATE console_learner_snapshot SET version = version + 1 WHERE id = 3 AND boundary > {row}.{column}"
 
 # (table, time column, columns whose change matters, condition on a row or None)
@@ -31,13 +33,8 @@ def create_statements(dialect: str) -> list[str]:
     found = []
     for table, column, columns, condition in TABLES:
         if dialect == "postgresql":
-            found.append(f"CREATE OR REPLACE FUNCTION console_listed_{table}_changed() RETURNS trigger "
-                         f"LANGUAGE plpgsql AS $$\n"
-                         f"BEGIN\n"
-                         f"  IF TG_OP <> 'INSERT' THEN {BUMP.format(row='OLD', column=column)}; END IF;\n"
-                         f"  IF TG_OP <> 'DELETE' THEN {BUMP.format(row='NEW', column=column)}; END IF;\n"
-                         f"  RETURN NULL;\n"
-                         f"END $$")
+            found.append(plpgsql_function(f"console_listed_{table}_changed", BUMP.format(row="OLD", column=column),
+                                          BUMP.format(row="NEW", column=column)))
         for name, event, rows in EVENTS:
             when = _when(condition, rows)
             if dialect == "postgresql":

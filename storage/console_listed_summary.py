@@ -33,8 +33,14 @@ from storage.models import Base, Outbox, Role, User
 
 LISTED = 3  # the learner snapshot's part of these groups
 ANY = "*"
-FAQ = ("answered", "missed", "handed_over")
 LISTING, ANNOUNCEMENT, JOINED = "listing", "announcement", "joined"
+# The counted tables: (kind, table, user column, status column or None); their positions are the codes of the
+# tables' arms in ``storage.console_listed`` (announcements last: some filters count them by themselves).
+COUNTED: tuple[tuple[str, Any, Any, Any], ...] = (
+    ("answered", FaqAnswer, FaqAnswer.user_id, None), ("missed", FaqUnanswered, FaqUnanswered.user_id, None),
+    ("handed_over", FaqTicket, FaqTicket.user_id, None), (LISTING, Listing, Listing.seller_id, Listing.status),
+    (ANNOUNCEMENT, Outbox, Outbox.user_id, Outbox.status))
+FAQ = tuple(kind for kind, _, _, status in COUNTED if status is None)
 BATCH = 10_000  # rows read at a time
 WRITE_BATCH = 5_000  # rows written in one transaction
 
@@ -69,15 +75,12 @@ def day_of(session: AsyncSession, column: Any) -> Any:
 def _sources(session: AsyncSession, boundary: datetime) -> list[tuple[str, Any]]:
     """(kind, query of (day, user, status, country, channel)) for each table's rows before ``boundary``."""
     found: list[tuple[str, Any]] = []
-    tables: tuple[Any, ...] = (FaqAnswer, FaqUnanswered, FaqTicket)
-    for what, table in zip(FAQ, tables, strict=True):
-        found.append((what, select(day_of(session, table.created_at), table.user_id, literal(""), literal(None),
-                                   literal(None)).where(table.created_at < boundary, table.user_id.is_not(None))))
-    found.append((LISTING, select(day_of(session, Listing.created_at), Listing.seller_id, Listing.status,
-                                  Listing.country, literal(None)).where(Listing.created_at < boundary)))
-    found.append((ANNOUNCEMENT, select(day_of(session, Outbox.created_at), Outbox.user_id, Outbox.status,
-                                       literal(None), Outbox.channel).where(
-        Outbox.created_at < boundary, Outbox.broadcast_id.is_not(None), Outbox.user_id.is_not(None))))
+    for what, table, user, status in COUNTED:
+        query = select(day_of(session, table.created_at), user, literal("") if status is None else status,
+                       Listing.country if table is Listing else literal(None),
+                       Outbox.channel if table is Outbox else literal(None)).where(table.created_at < boundary,
+                                                                                     user.is_not(None))
+        found.append((what, query.where(Outbox.broadcast_id.is_not(None)) if table is Outbox else query))
     found.append((JOINED, select(day_of(session, User.created_at), User.id, literal(""), literal(None),
                                  literal(None)).where(User.created_at < boundary, User.role == Role.LEARNER)))
     return found

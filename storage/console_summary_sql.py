@@ -12,6 +12,17 @@ from __future__ import annotations
 BUMP = "UPDATE console_summary_days SET version = version + 1 WHERE day IN ({days})"
 
 
+def plpgsql_function(name: str, old: str, new: str) -> str:
+    """A PostgreSQL trigger function ``name()`` that runs ``old`` for the old row (update, delete) and ``new``
+    for the new one (insert, update)."""
+    return (f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            f"BEGIN\n"
+            f"  IF TG_OP <> 'INSERT' THEN {old}; END IF;\n"
+            f"  IF TG_OP <> 'DELETE' THEN {new}; END IF;\n"
+            f"  RETURN NULL;\n"
+            f"END $$")
+
+
 def _user_days(day: str, user: str) -> str:
     """Every day a learner's progress rows and quiz answers count on (their role, country or channels
     changed)."""
@@ -71,12 +82,7 @@ def _pg_function(table: str) -> str:
         old, new = _user_days(PG_DAY, "OLD.id"), _user_days(PG_DAY, "NEW.id")
     else:
         old, new = _user_days(PG_DAY, "OLD.user_id"), _user_days(PG_DAY, "NEW.user_id")
-    return (f"CREATE OR REPLACE FUNCTION console_{table}_changed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-            f"BEGIN\n"
-            f"  IF TG_OP <> 'INSERT' THEN {BUMP.format(days=old)}; END IF;\n"
-            f"  IF TG_OP <> 'DELETE' THEN {BUMP.format(days=new)}; END IF;\n"
-            f"  RETURN NULL;\n"
-            f"END $$")
+    return plpgsql_function(f"console_{table}_changed", BUMP.format(days=old), BUMP.format(days=new))
 
 
 _PG = (
@@ -112,13 +118,8 @@ def _snap_statements(dialect: str) -> list[str]:
     found = []
     for table, events in (("users", f"INSERT OR DELETE OR UPDATE OF {PROFILE}"),
                           ("addresses", "INSERT OR DELETE OR UPDATE OF user_id, channel")):
-        found.append(f"CREATE OR REPLACE FUNCTION console_learners_{table}_changed() RETURNS trigger "
-                     f"LANGUAGE plpgsql AS $$\n"
-                     f"BEGIN\n"
-                     f"  IF TG_OP <> 'INSERT' THEN {SNAP.format(created=_created(table, 'OLD'))}; END IF;\n"
-                     f"  IF TG_OP <> 'DELETE' THEN {SNAP.format(created=_created(table, 'NEW'))}; END IF;\n"
-                     f"  RETURN NULL;\n"
-                     f"END $$")
+        found.append(plpgsql_function(f"console_learners_{table}_changed", SNAP.format(created=_created(table, "OLD")),
+                                      SNAP.format(created=_created(table, "NEW"))))
         found.append(f"CREATE TRIGGER console_learners_{table}_changed AFTER {events} ON {table} FOR EACH ROW "
                      f"EXECUTE FUNCTION console_learners_{table}_changed()")
     return found
@@ -161,12 +162,8 @@ def course_snapshot_statements(dialect: str) -> list[str]:
         return [f"CREATE TRIGGER {name} AFTER {event} ON lesson_progress FOR EACH ROW BEGIN "
                 + " ".join(COURSE_SNAP.format(row=row) + ";" for row in rows) + " END"
                 for name, event, rows in _SQLITE_COURSE_SNAP]
-    return [("CREATE OR REPLACE FUNCTION console_learners_progress_changed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-             "BEGIN\n"
-             f"  IF TG_OP <> 'INSERT' THEN {COURSE_SNAP.format(row='OLD')}; END IF;\n"
-             f"  IF TG_OP <> 'DELETE' THEN {COURSE_SNAP.format(row='NEW')}; END IF;\n"
-             "  RETURN NULL;\n"
-             "END $$"),
+    return [plpgsql_function("console_learners_progress_changed", COURSE_SNAP.format(row="OLD"),
+                             COURSE_SNAP.format(row="NEW")),
             ("CREATE TRIGGER console_learners_progress_changed AFTER INSERT OR DELETE OR UPDATE OF user_id, "
              "course_id, started_at ON lesson_progress FOR EACH ROW "
              "EXECUTE FUNCTION console_learners_progress_changed()")]

@@ -94,6 +94,11 @@ async def check(db: Database) -> None:
     assert sum(kept[Filters(90, "LA", None, "c1")]["listing"].values())
 
 
+async def check_again(db: Database) -> dict[Filters, Any]:
+    assert await refresh_learners(db, NOW) and await current(db)
+    return await counts(db, kept=True)
+
+
 async def test_kept_counts_equal_the_tables(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(console_listed_summary, "WRITE_BATCH", 100)  # the groups written in many transactions
     ids = await fill(db)
@@ -137,11 +142,6 @@ async def test_a_change_to_a_closed_day_sets_the_part_aside(db: Database, change
             await session.execute(update(User).where(User.id == ids[8]).values(role=Role.TRAINER))
     assert not await current(db)
     assert await counts(db, kept=False) == await check_again(db)
-
-
-async def check_again(db: Database) -> dict[Filters, Any]:
-    assert await refresh_learners(db, NOW) and await current(db)
-    return await counts(db, kept=True)
 
 
 async def test_many_starters_are_counted_from_the_tables(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
